@@ -1,0 +1,34 @@
+import type { Candle } from '../types/Candle.js';
+import type { FeedStatus } from '../types/FeedStatus.js';
+import type { SystemEvent } from '../types/SystemEvent.js';
+import type { Tick } from '../types/Tick.js';
+
+/** A tick the pipeline refused, with the reason. */
+export type TickRejected = Readonly<{ tick: Tick; reason: string; tsInit: number }>;
+
+/** A wire frame a feed could not use; it was counted and dropped, never stored. */
+export type FrameDropped = Readonly<{ feed: string; reason: string; sample: string; tsInit: number }>;
+
+/**
+ * The topic map of the in-process bus: each topic names exactly one payload
+ * type, so a misspelt topic or a wrong payload does not compile.
+ */
+export type BusEvents = {
+  /** A tick straight from a feed mapper, before any filtering. */
+  'tick.raw': Tick;
+  /** A tick the pipeline rejected (crossed book, non-finite, spike...). */
+  'tick.rejected': TickRejected;
+  /** A tick accepted into the unified stream. */
+  'tick.fused': Tick;
+  /** A candle that has closed and will not change again. */
+  'candle.closed': Candle;
+  /** A feed changed state or counters. */
+  'feed.status': FeedStatus;
+  /** A malformed frame was dropped. */
+  'frame.dropped': FrameDropped;
+  /** A system event for the event log. */
+  'system.event': SystemEvent;
+};
+
+/** Any topic of the bus. */
+export type Topic = keyof BusEvents;

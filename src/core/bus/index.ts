@@ -1,0 +1,2 @@
+export * from './BusEvents.js';
+export * from './EventBus.js';

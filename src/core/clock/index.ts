@@ -1,0 +1,3 @@
+export * from './Clock.js';
+export * from './LiveClock.js';
+export * from './TestClock.js';

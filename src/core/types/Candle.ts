@@ -1,0 +1,47 @@
+import type { Source } from './Source.js';
+import type { Timeframe } from './Timeframe.js';
+
+/** Which price a candle was built from: trade prints, or quote mid, bid or ask. */
+export type CandleBasis = 'trade' | 'mid' | 'bid' | 'ask';
+
+/**
+ * An OHLCV candle of one symbol and timeframe, aligned to UTC. Built by the
+ * aggregator or imported; `closed` is false only for the candle still forming.
+ * An empty interval is a candle with O=H=L=C = previous close and zero volume,
+ * as Binance emits it.
+ */
+export type Candle = Readonly<{
+  symbol: string;
+  timeframe: Timeframe;
+  /** Open time, epoch ms UTC. */
+  openTime: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  /** Base volume (trades), or tick volume summed from quote sizes where the source has them. */
+  volume: number;
+  /** Quote volume (sum of price x size per trade). */
+  quoteVolume: number;
+  /** Number of exchange trades (trade basis) or ticks (quote basis). */
+  trades: number;
+  /** Base volume bought by takers. */
+  takerBuyVolume: number;
+  /** Quote volume bought by takers. */
+  takerBuyQuoteVolume: number;
+  /** Price basis the candle was built from. */
+  basis: CandleBasis;
+  /** Sources whose ticks made this candle. */
+  sources: readonly Source[];
+  /** False while the candle is still forming. */
+  closed: boolean;
+  /** Venue time of the last fact in the candle (or the close time of an empty one), epoch ms. */
+  tsEvent: number;
+  /** When we produced this version of the candle, epoch ms. */
+  tsInit: number;
+}>;
+
+/** Close time (inclusive, epoch ms) of a candle starting at `openTime` of `size` ms, Binance style. */
+export function candleCloseTime(openTime: number, sizeMs: number): number {
+  return openTime + sizeMs - 1;
+}

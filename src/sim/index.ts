@@ -1,0 +1,2 @@
+export * from './BinanceReplayServer.js';
+export * from './binanceRecording.js';

@@ -1,0 +1,203 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import {
+  DataIntegrityError,
+  InvalidRequestError,
+  isSource,
+  isTimeframe,
+  type Candle,
+  type CandleBasis,
+  type CandleQuery,
+  type CandleStore,
+  type Source,
+  type Timeframe,
+} from '../../core/index.js';
+import { checkLimit, MAX_TS, MIN_TS } from './util.js';
+
+/** Maps a canonical symbol to its primary candle source key (e.g. `BTCUSD` -> `binance`), if configured. */
+export type PrimarySourceResolver = (symbol: string) => string | undefined;
+
+/** How many candles one source key holds for a symbol and timeframe. */
+export type CandleSourceCount = Readonly<{ source: string; count: number }>;
+
+type CandleRow = {
+  symbol: string;
+  timeframe: string;
+  source: string;
+  open_time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  quote_volume: number;
+  trades: number;
+  taker_buy_volume: number;
+  taker_buy_quote_volume: number;
+  basis: string;
+  closed: number;
+  ts_event: number;
+  ts_init: number;
+};
+
+const COLUMNS =
+  'symbol, timeframe, source, open_time, open, high, low, close, volume, quote_volume, trades, ' +
+  'taker_buy_volume, taker_buy_quote_volume, basis, closed, ts_event, ts_init';
+
+// Derived columns survive an upsert that leaves the candle's values unchanged and
+// are reset to NULL when the candle changed (they would describe the old candle).
+const SAME =
+  'candles.open = excluded.open AND candles.high = excluded.high AND candles.low = excluded.low AND ' +
+  'candles.close = excluded.close AND candles.volume = excluded.volume AND ' +
+  'candles.quote_volume = excluded.quote_volume AND candles.closed = excluded.closed';
+const DERIVED = ['atr', 'vwap', 'volatility_state', 'structure_label', 'structure_json'];
+
+const UPSERT = `INSERT INTO candles (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (symbol, timeframe, source, open_time) DO UPDATE SET
+  ${DERIVED.map((c) => `${c} = CASE WHEN ${SAME} THEN candles.${c} ELSE NULL END`).join(',\n  ')},
+  open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
+  volume = excluded.volume, quote_volume = excluded.quote_volume, trades = excluded.trades,
+  taker_buy_volume = excluded.taker_buy_volume, taker_buy_quote_volume = excluded.taker_buy_quote_volume,
+  basis = excluded.basis, closed = excluded.closed, ts_event = excluded.ts_event, ts_init = excluded.ts_init`;
+
+/** The source key a candle is stored under: its sources joined with '+', e.g. `binance+mt5`. */
+export function candleSourceKey(sources: readonly string[]): string {
+  return sources.join('+');
+}
+
+/**
+ * Candle history (`candles`), one row per (symbol, timeframe, source key, open
+ * time); writing a candle again replaces it (a forming candle becomes closed, a
+ * gap-fill corrects a minute).
+ *
+ * Source choice when a query omits `source`: the configured primary source of
+ * the symbol (the `primarySource` resolver given to the store), else the source
+ * key holding the most candles of that symbol and timeframe (ties: alphabetical).
+ * Callers that know which source they want should pass it.
+ */
+export class CandleRepo implements CandleStore {
+  private readonly upsert: BetterSqlite3.Statement;
+  private readonly upsertMany: (candles: readonly Candle[]) => void;
+  private readonly asc: BetterSqlite3.Statement;
+  private readonly desc: BetterSqlite3.Statement;
+  private readonly sourceCounts: BetterSqlite3.Statement;
+  private readonly countStmt: BetterSqlite3.Statement;
+  /** `${symbol}\0${timeframe}` -> most populated source key; cleared on every write. */
+  private readonly defaultSource = new Map<string, string | null>();
+
+  constructor(
+    db: BetterSqlite3.Database,
+    private readonly primarySource: PrimarySourceResolver = () => undefined,
+  ) {
+    this.upsert = db.prepare(UPSERT);
+    this.upsertMany = db.transaction((candles: readonly Candle[]) => {
+      for (const c of candles) {
+        this.upsert.run(
+          c.symbol,
+          c.timeframe,
+          candleSourceKey(c.sources),
+          c.openTime,
+          c.open,
+          c.high,
+          c.low,
+          c.close,
+          c.volume,
+          c.quoteVolume,
+          c.trades,
+          c.takerBuyVolume,
+          c.takerBuyQuoteVolume,
+          c.basis,
+          c.closed ? 1 : 0,
+          c.tsEvent,
+          c.tsInit,
+        );
+      }
+    });
+    const where = 'symbol = ? AND timeframe = ? AND source = ? AND open_time BETWEEN ? AND ?';
+    this.asc = db.prepare(`SELECT ${COLUMNS} FROM candles WHERE ${where} ORDER BY open_time ASC LIMIT ?`);
+    this.desc = db.prepare(`SELECT ${COLUMNS} FROM candles WHERE ${where} ORDER BY open_time DESC LIMIT ?`);
+    this.sourceCounts = db.prepare(
+      'SELECT source, COUNT(*) AS count FROM candles WHERE symbol = ? AND timeframe = ? GROUP BY source ORDER BY count DESC, source ASC',
+    );
+    this.countStmt = db.prepare('SELECT COUNT(*) FROM candles WHERE symbol = ? AND timeframe = ?').pluck();
+  }
+
+  /** Inserts or replaces candles, all in one transaction (a savepoint inside another); all or nothing. */
+  upsertCandles(candles: readonly Candle[]): void {
+    if (candles.length === 0) return;
+    this.defaultSource.clear();
+    this.upsertMany(candles);
+  }
+
+  /**
+   * Candles of one symbol, timeframe and source key with open times in
+   * [`from`, `to`], always in ascending open time: `asc` (default) gives the
+   * first `limit` of the range, `desc` the latest `limit`.
+   */
+  queryCandles(query: CandleQuery): Candle[] {
+    if (!isTimeframe(query.timeframe)) throw new InvalidRequestError(`unknown timeframe ${String(query.timeframe)}`);
+    const limit = checkLimit(query.limit);
+    const source = query.source ?? this.resolveSource(query.symbol, query.timeframe);
+    if (source === null || limit === 0) return [];
+    const args = [query.symbol, query.timeframe, source, query.from ?? MIN_TS, query.to ?? MAX_TS, limit];
+    if (query.order === 'desc') {
+      const rows = this.desc.all(...args) as CandleRow[];
+      const out = new Array<Candle>(rows.length);
+      for (let i = 0; i < rows.length; i++) out[rows.length - 1 - i] = toCandle(rows[i]!);
+      return out;
+    }
+    return (this.asc.all(...args) as CandleRow[]).map(toCandle);
+  }
+
+  /** Source keys that hold candles of a symbol and timeframe, most candles first. */
+  listSources(symbol: string, timeframe: Timeframe): CandleSourceCount[] {
+    return this.sourceCounts.all(symbol, timeframe) as CandleSourceCount[];
+  }
+
+  /** Number of stored candles of a symbol and timeframe, every source. */
+  countCandles(symbol: string, timeframe: Timeframe): number {
+    return this.countStmt.get(symbol, timeframe) as number;
+  }
+
+  /** The source key a query without `source` reads: configured primary, else the most populated one; null if none. */
+  resolveSource(symbol: string, timeframe: Timeframe): string | null {
+    const primary = this.primarySource(symbol);
+    if (primary !== undefined) return primary;
+    const key = `${symbol}\0${timeframe}`;
+    let source = this.defaultSource.get(key);
+    if (source === undefined) {
+      source = this.listSources(symbol, timeframe)[0]?.source ?? null;
+      this.defaultSource.set(key, source);
+    }
+    return source;
+  }
+}
+
+function toCandle(row: CandleRow): Candle {
+  if (!isTimeframe(row.timeframe)) throw new DataIntegrityError(`stored candle has unknown timeframe ${row.timeframe}`);
+  return {
+    symbol: row.symbol,
+    timeframe: row.timeframe,
+    openTime: row.open_time,
+    open: row.open,
+    high: row.high,
+    low: row.low,
+    close: row.close,
+    volume: row.volume,
+    quoteVolume: row.quote_volume,
+    trades: row.trades,
+    takerBuyVolume: row.taker_buy_volume,
+    takerBuyQuoteVolume: row.taker_buy_quote_volume,
+    basis: row.basis as CandleBasis,
+    sources: parseSources(row.source),
+    closed: row.closed === 1,
+    tsEvent: row.ts_event,
+    tsInit: row.ts_init,
+  };
+}
+
+function parseSources(key: string): Source[] {
+  if (key === '') return [];
+  const parts = key.split('+');
+  for (const p of parts) if (!isSource(p)) throw new DataIntegrityError(`stored candle has unknown source ${p} in ${key}`);
+  return parts as Source[];
+}

@@ -1,0 +1,4 @@
+export * from './TickRepo.js';
+export * from './CandleRepo.js';
+export * from './EventRepo.js';
+export * from './ImportRepo.js';

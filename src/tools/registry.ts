@@ -1,0 +1,21 @@
+import type { ToolDefinition } from './defineTool.js';
+import { getCandles } from './market/getCandles.js';
+import { getMarketState } from './market/getMarketState.js';
+import { getMultiTimeframe } from './market/getMultiTimeframe.js';
+import { getSystemStatus } from './system/getSystemStatus.js';
+
+/** Every tool UTP defines, in the order `tools/list` shows them. Names are a public contract. */
+export const ALL_TOOLS: readonly ToolDefinition[] = [getMarketState, getCandles, getMultiTimeframe, getSystemStatus] as never;
+
+/** Options deciding which tools a server exposes. */
+export type ToolSelection = Readonly<{ allowWrites: boolean }>;
+
+/** The tools to serve: read tools always, write tools only when writes are enabled. */
+export function selectTools(selection: ToolSelection): readonly ToolDefinition[] {
+  return ALL_TOOLS.filter((t) => t.scope === 'read' || selection.allowWrites);
+}
+
+/** Looks a tool up by name. */
+export function findTool(name: string): ToolDefinition | undefined {
+  return ALL_TOOLS.find((t) => t.name === name);
+}
