@@ -4,11 +4,20 @@
 -- Runs inside one transaction opened by migrate.ts: no BEGIN/COMMIT here.
 
 -- Every tick accepted into the unified stream (bus topic `tick.fused`).
+-- One row per venue fact: the primary key is the tick's identity, so re-inserting
+-- a stored tick is a no-op (replays and gap-fills may overlap) and range queries
+-- by (symbol, ts_event) read the table in key order; there is no secondary index.
+-- `kind`: 'T' trade, 'Q' quote, 'B' both; it separates id spaces that share a
+-- source (a Binance aggTrade id `a` and a bookTicker update id `u`).
+-- `seq`: the venue sequence id; a tick without one (MT5) is stored with a
+-- synthetic negative seq = -(1 + its ordinal among the ticks of the same symbol,
+-- source and ts_event, in arrival order), and reads back as seq null.
 CREATE TABLE unified_ticks (
-  id          INTEGER PRIMARY KEY,
   symbol      TEXT    NOT NULL,
-  source      TEXT    NOT NULL,
   ts_event    INTEGER NOT NULL,
+  source      TEXT    NOT NULL,
+  kind        TEXT    NOT NULL CHECK (kind IN ('T', 'Q', 'B')),
+  seq         INTEGER NOT NULL,
   ts_init     INTEGER NOT NULL,
   bid         REAL,
   ask         REAL,
@@ -16,14 +25,9 @@ CREATE TABLE unified_ticks (
   volume      REAL    NOT NULL CHECK (volume >= 0),
   trades      INTEGER NOT NULL CHECK (trades >= 0),
   taker_side  TEXT    CHECK (taker_side IN ('buy', 'sell')),
-  seq         INTEGER,
-  "offset"    REAL    NOT NULL DEFAULT 0
-);
-
--- A venue tick (same symbol, source and venue sequence id) is stored once.
-CREATE UNIQUE INDEX ux_unified_ticks_symbol_source_seq
-  ON unified_ticks (symbol, source, seq) WHERE seq IS NOT NULL;
-CREATE INDEX ix_unified_ticks_symbol_ts ON unified_ticks (symbol, ts_event);
+  "offset"    REAL    NOT NULL DEFAULT 0,
+  PRIMARY KEY (symbol, ts_event, source, kind, seq)
+) WITHOUT ROWID;
 
 -- Candles of every timeframe; one row per (symbol, timeframe, source key, open time).
 -- `source` is the candle's sources joined with '+', e.g. 'binance' or 'binance+mt5'.

@@ -12,8 +12,12 @@ import type {
   Timeframe,
 } from '../core/index.js';
 import { CandleAggregator } from './aggregation/index.js';
+import { OffsetCalibrator } from './calibration/OffsetCalibrator.js';
+import { SpikeFilter, type SpikeFilterOptions } from './filters/SpikeFilter.js';
 import { validateTick } from './filters/validateTick.js';
-import { MarketStateBook } from './state/MarketStateBook.js';
+import { Fuser } from './fusion/Fuser.js';
+import { GapBook, type GapSummary } from './state/GapBook.js';
+import { applyToEntry, MarketStateBook, snapshotOf, type BookEntry } from './state/MarketStateBook.js';
 
 /** Options of the tick pipeline. */
 export type PipelineOptions = Readonly<{
@@ -24,6 +28,10 @@ export type PipelineOptions = Readonly<{
   closeIntervalMs?: number;
   /** Grace after a candle's end before the clock closes it (late ticks), ms. */
   closeGraceMs?: number;
+  /** Spike controller tuning; `false` turns it off. */
+  spike?: SpikeFilterOptions | false;
+  /** How often the Binance-to-broker offset used by the fused stream is refreshed, ms (default 60 000). */
+  offsetIntervalMs?: number;
 }>;
 
 /** Counters the status tool reports. */
@@ -34,26 +42,46 @@ export type PipelineStats = Readonly<{
   lateTicks: number;
   candlesClosed: number;
   rejectReasons: Readonly<Record<string, number>>;
+  spikes: number;
+  fused: number;
 }>;
 
-/** Price basis of candles built from a source: trade prints for the exchange, quote mid for brokers. */
+/**
+ * Price basis of candles built from a source: trade prints for the exchange
+ * (so they equal Binance's klines), bid for the MT5 broker (MT5 charts and the
+ * bars the bridge sends are bid bars, so built and received bars agree), and
+ * quote mid for other recorded quote sources.
+ */
 export function candleBasisFor(source: Source): CandleBasis {
-  return source === 'binance' ? 'trade' : 'mid';
+  if (source === 'binance') return 'trade';
+  return source === 'mt5' ? 'bid' : 'mid';
 }
 
-type Stream = { aggregator: CandleAggregator; lastTsEvent: number; lastTsInit: number };
+type Stream = { aggregator: CandleAggregator; lastTsEvent: number; lastTsInit: number; lastMono: number; book: BookEntry };
 
 /**
- * The Unified Tick Pipeline's data path for accepted ticks: validate, update
- * the market state book, aggregate candles for every timeframe per
- * (symbol, source), and publish `tick.fused` and `candle.closed` on the bus.
+ * The Unified Tick Pipeline's data path: validate, reject spikes, aggregate
+ * candles for every timeframe per (symbol, source) from the venue's own
+ * prices, feed the offset calibrator, and fuse: per symbol one source is
+ * active (the primary while live, else the other), its ticks are expressed in
+ * broker terms and published as `tick.fused`; closed candles go out as
+ * `candle.closed`.
  * Candles close when a later tick arrives, or by the clock once the venue time
  * (estimated from the last tick) has passed their end plus a grace period.
  */
 export class Pipeline implements LiveMarketView {
   private readonly book = new MarketStateBook();
+  private readonly gapBook = new GapBook();
+  private readonly spike: SpikeFilter | null;
+  private readonly calibrator = new OffsetCalibrator();
+  private readonly offsets = new Map<string, number>();
+  private readonly fuser: Fuser;
+  private spikes = 0;
+  private fused = 0;
+  private stopOffsetTimer: Cancel | null = null;
   private readonly specs = new Map<string, SymbolSpec>();
-  private readonly streams = new Map<string, Stream>();
+  /** Candle streams by symbol, then source: two small maps, no key strings built per tick. */
+  private readonly streams = new Map<string, Map<Source, Stream>>();
   private readonly reasons: Record<string, number> = {};
   private accepted = 0;
   private rejected = 0;
@@ -63,18 +91,46 @@ export class Pipeline implements LiveMarketView {
 
   constructor(private readonly options: PipelineOptions) {
     for (const spec of options.symbols) this.specs.set(spec.symbol, spec);
+    this.spike = options.spike === false ? null : new SpikeFilter(options.spike);
+    options.bus.subscribe('gap.updated', (gap) => this.gapBook.apply(gap));
+    this.fuser = new Fuser(
+      options.symbols,
+      (symbol) => this.offsets.get(symbol) ?? 0,
+      (change) => {
+        const now = options.clock.now();
+        options.bus.publish('source.switched', { ...change, tsInit: now });
+        options.bus.publish('system.event', {
+          kind: 'source.switched',
+          level: change.to === null ? 'warn' : 'info',
+          component: 'fuser',
+          symbol: change.symbol,
+          message: `${change.symbol} unified stream: ${change.from ?? 'none'} -> ${change.to ?? 'none'} (${change.reason})`,
+          data: { from: change.from, to: change.to, reason: change.reason },
+          tsEvent: now,
+          tsInit: now,
+        });
+      },
+      (tick) => {
+        this.fused++;
+        this.book.apply(tick);
+        options.bus.publish('tick.fused', tick);
+      },
+    );
   }
 
   /** Starts the clock-driven candle close. */
   start(): void {
     if (this.stopTimer) return;
     this.stopTimer = this.options.clock.setInterval(() => this.closeByClock(), this.options.closeIntervalMs ?? 250);
+    this.stopOffsetTimer = this.options.clock.setInterval(() => this.refreshOffsets(), this.options.offsetIntervalMs ?? 60_000);
   }
 
   /** Stops the timer; candles still forming stay open (they are not complete). */
   stop(): void {
     this.stopTimer?.();
     this.stopTimer = null;
+    this.stopOffsetTimer?.();
+    this.stopOffsetTimer = null;
   }
 
   /** Takes one tick from a feed into the unified stream. Returns false when it was rejected. */
@@ -82,6 +138,9 @@ export class Pipeline implements LiveMarketView {
     const { bus } = this.options;
     if (!this.specs.has(tick.symbol)) {
       this.unknownSymbol++;
+      this.rejected++;
+      this.reasons['unknown symbol'] = (this.reasons['unknown symbol'] ?? 0) + 1;
+      bus.publish('tick.rejected', { tick, reason: `unknown symbol ${tick.symbol}`, tsInit: tick.tsInit });
       return false;
     }
     const reason = validateTick(tick);
@@ -91,14 +150,55 @@ export class Pipeline implements LiveMarketView {
       bus.publish('tick.rejected', { tick, reason, tsInit: tick.tsInit });
       return false;
     }
+    const spike = this.spike?.check(tick) ?? null;
+    if (spike !== null) {
+      this.rejected++;
+      this.spikes++;
+      this.reasons.spike = (this.reasons.spike ?? 0) + 1;
+      bus.publish('tick.rejected', { tick, reason: `spike: ${spike}`, tsInit: tick.tsInit });
+      return false;
+    }
     this.accepted++;
-    this.book.apply(tick);
     const stream = this.stream(tick.symbol, tick.source);
+    applyToEntry(stream.book, tick);
     stream.lastTsEvent = tick.tsEvent;
     stream.lastTsInit = tick.tsInit;
+    stream.lastMono = this.options.clock.monotonic();
     stream.aggregator.add(tick);
-    bus.publish('tick.fused', tick);
+    this.calibrator.add(tick);
+    if (tick.source === 'mt5' && !this.offsets.has(tick.symbol)) this.refreshOffset(tick.symbol);
+    this.fuser.fuse(tick);
     return true;
+  }
+
+  /** Marks a source live or down for a symbol (from feed health); the fuser fails over or back. */
+  setSourceLive(symbol: string, source: Source, live: boolean, reason: string): void {
+    this.fuser.setLive(symbol, source, live, reason);
+  }
+
+  /** Source currently feeding the unified stream of a symbol. */
+  activeSource(symbol: string): Source | null {
+    return this.fuser.active(symbol);
+  }
+
+  /** Last trade and quote of one source of a symbol, in that venue's own prices. */
+  sourceSnapshot(symbol: string, source: Source): MarketSnapshot {
+    return snapshotOf(symbol, this.streams.get(symbol)?.get(source)?.book);
+  }
+
+  /** Offset (broker - Binance) the fused stream applies to a symbol's Binance prices, 0 until calibrated. */
+  offset(symbol: string): number {
+    return this.offsets.get(symbol) ?? 0;
+  }
+
+  /** Re-reads every symbol's calibrated offset (runs on the offset interval). */
+  refreshOffsets(): void {
+    for (const symbol of this.specs.keys()) this.refreshOffset(symbol);
+  }
+
+  private refreshOffset(symbol: string): void {
+    const estimate = this.calibrator.estimate(symbol);
+    if (estimate) this.offsets.set(symbol, estimate.offset);
   }
 
   snapshot(symbol: string): MarketSnapshot {
@@ -106,7 +206,7 @@ export class Pipeline implements LiveMarketView {
   }
 
   openCandle(symbol: string, timeframe: Timeframe): Candle | null {
-    const stream = this.streams.get(streamKey(symbol, this.primaryCandleSource(symbol)));
+    const stream = this.streams.get(symbol)?.get(this.primaryCandleSource(symbol) as Source);
     return stream ? stream.aggregator.openCandle(timeframe) : null;
   }
 
@@ -121,7 +221,7 @@ export class Pipeline implements LiveMarketView {
 
   stats(): PipelineStats {
     let lateTicks = 0;
-    for (const stream of this.streams.values()) lateTicks += stream.aggregator.stats().lateTicks;
+    for (const stream of this.allStreams()) lateTicks += stream.aggregator.stats().lateTicks;
     return {
       accepted: this.accepted,
       rejected: this.rejected,
@@ -129,23 +229,42 @@ export class Pipeline implements LiveMarketView {
       lateTicks,
       candlesClosed: this.candlesClosed,
       rejectReasons: { ...this.reasons },
+      spikes: this.spikes,
+      fused: this.fused,
     };
   }
 
-  /** Closes every candle whose end the estimated venue time has passed (plus grace). */
+  gaps(symbol: string): GapSummary {
+    return this.gapBook.summary(symbol);
+  }
+
+  /**
+   * Closes every candle whose end the estimated venue time has passed (plus
+   * grace). Venue time is estimated as the last tick's venue time plus the
+   * monotonic time since it arrived, so a laptop sleep does not close candles
+   * that gap-fill is about to complete.
+   */
   closeByClock(): void {
-    const now = this.options.clock.now();
+    const mono = this.options.clock.monotonic();
     const grace = this.options.closeGraceMs ?? 2_000;
-    for (const stream of this.streams.values()) {
+    for (const stream of this.allStreams()) {
       if (stream.lastTsInit === 0) continue;
-      const venueNow = stream.lastTsEvent + Math.max(0, now - stream.lastTsInit);
+      const venueNow = stream.lastTsEvent + Math.max(0, mono - stream.lastMono);
       stream.aggregator.closeUntil(venueNow - grace);
     }
   }
 
+  private *allStreams(): Iterable<Stream> {
+    for (const bySource of this.streams.values()) yield* bySource.values();
+  }
+
   private stream(symbol: string, source: Source): Stream {
-    const key = streamKey(symbol, source);
-    let stream = this.streams.get(key);
+    let bySource = this.streams.get(symbol);
+    if (!bySource) {
+      bySource = new Map();
+      this.streams.set(symbol, bySource);
+    }
+    let stream = bySource.get(source);
     if (!stream) {
       const aggregator = new CandleAggregator({
         symbol,
@@ -156,13 +275,9 @@ export class Pipeline implements LiveMarketView {
           this.options.bus.publish('candle.closed', candle);
         },
       });
-      stream = { aggregator, lastTsEvent: 0, lastTsInit: 0 };
-      this.streams.set(key, stream);
+      stream = { aggregator, lastTsEvent: 0, lastTsInit: 0, lastMono: 0, book: { trade: null, quote: null, ticks: 0 } };
+      bySource.set(source, stream);
     }
     return stream;
   }
-}
-
-function streamKey(symbol: string, source: string): string {
-  return `${symbol}|${source}`;
 }

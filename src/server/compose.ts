@@ -5,18 +5,16 @@ import {
   LiveClock,
   type Clock,
   type FeedStatus,
-  type MarketDataSource,
   type SymbolSpec,
   type SystemEvent,
   type Tick,
 } from '../core/index.js';
-import { Pipeline } from '../pipeline/index.js';
-import { BinanceStream, type DropReason } from '../pipeline/feeds/binance/index.js';
+import { Pipeline, SleepDetector } from '../pipeline/index.js';
 import { BinanceReplayServer, loadRecording } from '../sim/index.js';
 import { BusRecorder, MarketDataAccess, openStore, type Store } from '../store/index.js';
 import { selectTools, type SystemFacts, type ToolContext, type ToolDefinition } from '../tools/index.js';
 import { activeSymbolSpecs, type UtpConfig } from './config.js';
-import { buildBinanceFeeds } from './feeds.js';
+import { buildBinanceFeeds, buildMt5Bridge, type FeedSinks, type RecoverableFeed } from './feeds.js';
 import type { Logger } from './logger.js';
 import { VERSION } from './version.js';
 
@@ -31,6 +29,8 @@ export type App = Readonly<{
   /** Replay server in replay mode, else null. */
   replay: BinanceReplayServer | null;
   start(): Promise<void>;
+  /** Resolves once every fact published so far is written to SQLite. */
+  flush(): Promise<void>;
   stop(): Promise<void>;
 }>;
 
@@ -59,6 +59,7 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
   const recorder = new BusRecorder(bus, store, clock, {
     flushMs: config.store.flushMs,
     maxBatch: config.store.maxBatch,
+    writer: config.store.writer,
     onError: (error, info) => log.error({ err: error, ...info }, 'store write failed'),
   });
   const pipeline = new Pipeline({ bus, clock, symbols });
@@ -66,21 +67,32 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
   const dropLog = rateLimitedDropLog(log, bus, clock);
   const lastState = new Map<string, string>();
   const watchFeed = (status: FeedStatus) => {
-    if (lastState.get(status.id) === status.state) return;
+    const previous = lastState.get(status.id);
+    if (previous === status.state) return;
     lastState.set(status.id, status.state);
+    const live = status.state === 'connected' || status.state === 'replaying';
+    for (const symbol of status.symbols) pipeline.setSourceLive(symbol, status.source, live, `${status.id} ${status.state}`);
+    if (status.state === 'disconnected' && (previous === undefined || previous === 'starting')) return; // still connecting
     log.info({ feed: status.id, state: status.state, detail: status.detail }, 'feed state');
     bus.publish('system.event', event(`feed.${status.state}`, status.state === 'disconnected' ? 'warn' : 'info', status.id, `feed ${status.id} ${status.state}`, { detail: status.detail }));
   };
 
-  const sinks = {
-    onTick: (tick: Tick) => pipeline.ingest(tick),
-    onDrop: (feed: string, reason: DropReason, sample: string) => dropLog(feed, reason, sample),
+  const sinks: FeedSinks = {
+    onTick: (tick: Tick) => void pipeline.ingest(tick),
+    onCandle: (candle) => bus.publish('candle.closed', candle),
+    onGap: (gap) => {
+      bus.publish('gap.updated', gap);
+      const level = gap.state === 'unfillable' ? 'warn' : 'info';
+      bus.publish('system.event', { ...event(`gap.${gap.state}`, level, gap.feed, `${gap.symbol} ${gap.source} gap ${gap.state}: ${gap.reason}`, { ...gap }), symbol: gap.symbol });
+    },
+    onEvent: (e) => bus.publish('system.event', e),
+    onDrop: (feed: string, reason: string, sample: string) => dropLog(feed, reason, sample),
     onError: (feed: string, error: unknown) => log.error({ err: error, feed }, 'feed callback failed'),
     onStatus: watchFeed,
   };
 
   let replay: BinanceReplayServer | null = null;
-  let feeds: MarketDataSource[] = [];
+  let feeds: RecoverableFeed[] = [];
   let replayFile = '';
   if (config.mode === 'replay') {
     replayFile = config.replay.file;
@@ -95,8 +107,20 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
       loop: config.replay.loop,
     });
   } else {
-    feeds = buildBinanceFeeds(config, symbols, clock, sinks);
+    const endpoints = {
+      spot: { ws: config.binance.spotWs, rest: config.binance.spotRest },
+      usdm: { ws: config.binance.usdmWs, rest: config.binance.usdmRest },
+    };
+    feeds = buildBinanceFeeds(symbols, endpoints, clock, sinks);
+    const bridge = buildMt5Bridge(symbols, config.mt5.bridgePort, clock, sinks, (symbol) => store.ticks.lastTick(symbol, 'mt5')?.tsEvent ?? null);
+    if (bridge) feeds.push(bridge);
   }
+  const sleep = new SleepDetector(clock, (jump) => {
+    bus.publish('clock.jumped', jump);
+    bus.publish('system.event', event('clock.jumped', 'warn', 'recovery', `wall clock jumped ${Math.round(jump.jumpMs / 1000)} s against the monotonic clock: recovering every feed`, { ...jump }));
+    log.warn({ jumpMs: jump.jumpMs }, 'clock jump: recovering feeds');
+    for (const feed of feeds) feed.recover?.(`clock jumped ${Math.round(jump.jumpMs / 1000)} s (sleep or pause)`);
+  });
 
   const facts = (): SystemFacts => {
     const rs = recorder.stats();
@@ -111,7 +135,7 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
         sizeBytes: store.isOpen ? store.sizeBytes() : 0,
         ticks: store.isOpen ? store.ticks.countTicks() : 0,
         candles: store.isOpen ? countCandles(store) : 0,
-        pendingWrites: rs.buffered.ticks + rs.buffered.candles + rs.buffered.events,
+        pendingWrites: rs.buffered.ticks + rs.buffered.candles + rs.buffered.events + rs.pending.rows,
         writeErrors: rs.failures,
       },
       replay: replay
@@ -120,7 +144,9 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
     };
   };
   const startedAt = clock.now();
-  const ctx: ToolContext = { clock, symbols, live: pipeline, access: new MarketDataAccess(store.candles, pipeline), facts };
+  const access = new MarketDataAccess(store.candles, pipeline);
+  bus.subscribe('candle.closed', (candle) => access.onCandleClosed(candle));
+  const ctx: ToolContext = { clock, symbols, live: pipeline, access, facts };
   const tools = selectTools({ allowWrites: config.allowWrites });
   let stopped = false;
   return {
@@ -136,29 +162,22 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
       pipeline.start();
       if (replay) {
         await replay.start();
-        const instrument = config.replay.instrument;
-        const symbol = symbols.find((s) => s.binance?.instrument === instrument)?.symbol as string;
-        feeds = [
-          new BinanceStream({
-            id: 'binance-spot',
-            baseUrl: replay.url,
-            streams: [`${instrument}@aggTrade`, `${instrument}@bookTicker`],
-            symbols: { [instrument]: symbol },
-            clock,
-            onTick: sinks.onTick,
-            onDrop: (reason, sample) => sinks.onDrop('binance-spot', reason, sample),
-            onError: (error) => sinks.onError('binance-spot', error),
-            onStatus: sinks.onStatus,
-          }),
-        ];
+        const endpoint = { ws: [replay.url, replay.url], rest: [replay.restUrl] };
+        const spec = symbols.filter((s) => s.binance?.instrument === config.replay.instrument);
+        feeds = buildBinanceFeeds(spec, { spot: endpoint, usdm: endpoint }, clock, sinks);
         log.info({ file: replayFile, speed: config.replay.speed, url: replay.url }, 'replaying recorded Binance data over the real WebSocket protocol');
       }
+      sleep.start();
       bus.publish('system.event', event('system.started', 'info', 'server', `UTP ${VERSION} started in ${config.mode} mode`, { symbols: symbols.map((s: SymbolSpec) => s.symbol) }));
       for (const feed of feeds) await feed.start();
+    },
+    async flush() {
+      await recorder.drain();
     },
     async stop() {
       if (stopped) return;
       stopped = true;
+      sleep.stop();
       for (const feed of [...feeds].reverse()) await safe(() => feed.stop(), log, 'feed stop');
       if (replay) await safe(() => replay!.close(), log, 'replay stop');
       pipeline.stop();

@@ -70,11 +70,13 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    mt5: z.object({ bridgePort: z.number().int().min(0).max(65535).default(5555) }).strict().prefault({}),
+    mt5: z.object({ bridgePort: z.number().int().min(0).max(65535).default(8765) }).strict().prefault({}),
     store: z
       .object({
         flushMs: z.number().int().min(10).max(60_000).default(250),
         maxBatch: z.number().int().min(1).max(100_000).default(2000),
+        /** `worker` writes SQLite on its own thread (off the hot path); `inline` on the main thread. */
+        writer: z.enum(['worker', 'inline']).default('worker'),
       })
       .strict()
       .prefault({}),

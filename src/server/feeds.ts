@@ -1,44 +1,98 @@
-import type { Clock, FeedStatus, MarketDataSource, SymbolSpec, Tick } from '../core/index.js';
-import { BinanceStream, type DropReason } from '../pipeline/feeds/binance/index.js';
-import type { UtpConfig } from './config.js';
+import type { Candle, Clock, FeedStatus, Gap, MarketDataSource, SymbolSpec, SystemEvent, Tick } from '../core/index.js';
+import type { BinanceMarket } from '../core/index.js';
+import { BinanceFeed, BinanceRest } from '../pipeline/feeds/binance/index.js';
+import { Mt5Bridge } from '../pipeline/feeds/mt5/index.js';
 
 /** Callbacks every feed reports to. */
 export type FeedSinks = Readonly<{
   onTick: (tick: Tick) => void;
-  onDrop: (feed: string, reason: DropReason, sample: string) => void;
+  onCandle: (candle: Candle) => void;
+  onGap: (gap: Gap) => void;
+  onEvent: (event: SystemEvent) => void;
+  onDrop: (feed: string, reason: string, sample: string) => void;
   onError: (feed: string, error: unknown) => void;
   onStatus: (status: FeedStatus) => void;
 }>;
 
+/** Endpoints of one Binance market: WebSocket roots (one per redundant connection) and REST bases. */
+export type BinanceEndpoints = Readonly<{ ws: readonly string[]; rest: readonly string[] }>;
+
+/** A feed that can be told to recover after a sleep (replace connections, catch up from REST or history). */
+export type RecoverableFeed = MarketDataSource & { recover?(reason: string): void };
+
 /**
- * Builds the live Binance connections for the active symbols: one spot
- * combined stream, and for USD-M the two routed paths (`/public` carries
- * bookTicker, `/market` carries aggTrade; a wrong route stays silent).
+ * The Binance feeds for the active symbols: one redundant spot feed
+ * (aggTrade + bookTicker), and for USD-M the two routed feeds (`/public`
+ * carries bookTicker, `/market` carries aggTrade; a wrong route stays silent)
+ * sharing one REST client and its weight budget. Each feed runs at least two
+ * independent connections (one per configured endpoint) merged without loss
+ * or duplicates, and fills holes from REST.
  */
-export function buildBinanceFeeds(config: UtpConfig, symbols: readonly SymbolSpec[], clock: Clock, sinks: FeedSinks): MarketDataSource[] {
-  const feeds: MarketDataSource[] = [];
-  const spot = symbols.filter((s) => s.binance?.market === 'spot');
-  const usdm = symbols.filter((s) => s.binance?.market === 'usdm');
-  const map = (list: readonly SymbolSpec[]) => Object.fromEntries(list.map((s) => [s.binance?.instrument as string, s.symbol]));
-  const make = (id: string, baseUrl: string, list: readonly SymbolSpec[], kinds: readonly string[]) =>
-    new BinanceStream({
+export function buildBinanceFeeds(
+  symbols: readonly SymbolSpec[],
+  endpoints: Readonly<Record<BinanceMarket, BinanceEndpoints>>,
+  clock: Clock,
+  sinks: FeedSinks,
+): RecoverableFeed[] {
+  const feeds: RecoverableFeed[] = [];
+  const make = (id: string, market: BinanceMarket, list: readonly SymbolSpec[], kinds: readonly ('aggTrade' | 'bookTicker')[], rest: BinanceRest, route?: 'public' | 'market', checkSymbols = true) =>
+    new BinanceFeed({
       id,
-      baseUrl,
-      streams: list.flatMap((s) => kinds.map((k) => `${s.binance?.instrument}@${k}`)),
-      symbols: map(list),
+      market,
+      wsUrls: endpoints[market].ws,
+      ...(route ? { route } : {}),
+      connections: Math.max(2, endpoints[market].ws.length),
+      kinds,
+      symbols: Object.fromEntries(list.map((s) => [s.binance?.instrument as string, s.symbol])),
       clock,
+      rest,
+      checkSymbols,
       onTick: sinks.onTick,
+      onGap: sinks.onGap,
+      onEvent: sinks.onEvent,
       onDrop: (reason, sample) => sinks.onDrop(id, reason, sample),
-      onError: (error) => sinks.onError(id, error),
       onStatus: sinks.onStatus,
+      onError: (error) => sinks.onError(id, error),
     });
-  const spotUrl = config.binance.spotWs[0];
-  if (spot.length > 0 && spotUrl) feeds.push(make('binance-spot', spotUrl, spot, ['aggTrade', 'bookTicker']));
-  const usdmUrl = config.binance.usdmWs[0];
-  if (usdm.length > 0 && usdmUrl) {
-    const root = usdmUrl.replace(/\/+$/, '');
-    feeds.push(make('binance-usdm-public', `${root}/public`, usdm, ['bookTicker']));
-    feeds.push(make('binance-usdm-market', `${root}/market`, usdm, ['aggTrade']));
+  const spot = symbols.filter((s) => s.binance?.market === 'spot');
+  if (spot.length > 0) {
+    const rest = new BinanceRest({ baseUrls: endpoints.spot.rest, market: 'spot', clock });
+    feeds.push(make('binance-spot', 'spot', spot, ['aggTrade', 'bookTicker'], rest));
+  }
+  const usdm = symbols.filter((s) => s.binance?.market === 'usdm');
+  if (usdm.length > 0) {
+    const rest = new BinanceRest({ baseUrls: endpoints.usdm.rest, market: 'usdm', clock });
+    feeds.push(make('binance-usdm-public', 'usdm', usdm, ['bookTicker'], rest, 'public', false));
+    feeds.push(make('binance-usdm-market', 'usdm', usdm, ['aggTrade'], rest, 'market'));
   }
   return feeds;
+}
+
+/**
+ * The MT5 bridge: a TCP server on 127.0.0.1 the Expert Advisor (or the
+ * simulated terminal) connects to; ticks, closed bars, account and positions.
+ */
+export function buildMt5Bridge(
+  symbols: readonly SymbolSpec[],
+  port: number,
+  clock: Clock,
+  sinks: FeedSinks,
+  lastTickTime: (symbol: string) => number | null,
+): Mt5Bridge | null {
+  const mapped = symbols.filter((s) => s.mt5 !== null);
+  if (mapped.length === 0) return null;
+  return new Mt5Bridge({
+    id: 'mt5',
+    port,
+    clock,
+    symbols: Object.fromEntries(mapped.map((s) => [s.mt5 as string, s.symbol])),
+    lastTickTime,
+    onTick: sinks.onTick,
+    onCandle: sinks.onCandle,
+    onGap: sinks.onGap,
+    onEvent: sinks.onEvent,
+    onDrop: (reason, sample) => sinks.onDrop('mt5', reason, sample),
+    onStatus: sinks.onStatus,
+    onError: (error) => sinks.onError('mt5', error),
+  });
 }

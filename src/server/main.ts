@@ -26,6 +26,7 @@ export async function runServer(transport: 'http' | 'stdio', config: UtpConfig):
       port: config.http.port,
       token: config.http.token,
       allowedHosts: config.http.allowedHosts,
+      allowedOrigins: config.http.allowedOrigins,
       tools: app.tools,
       ctx: app.ctx,
       info,

@@ -1,26 +1,28 @@
 /**
- * A local stand-in for Binance's market-data WebSocket: it speaks the same
- * protocol (`/stream?streams=a/b` combined envelope, `/ws/<stream>` raw,
- * `timeUnit=MICROSECOND`, live control messages, server pings every 20 s) and
- * replays recorded archive rows as the frames Binance would have sent. It
- * sends only what the recording holds. One shared timeline: every client gets
- * the same frames from the moment it connects.
+ * A local stand-in for Binance market data: the WebSocket protocol
+ * (`/stream?streams=a/b` combined envelope, `/ws/<stream>` raw,
+ * `timeUnit=MICROSECOND`, live control messages, pings every 20 s, USD-M
+ * routes `/public` and `/market` with silent wrong routes) and, on the same
+ * port, the REST endpoints a client gap-fills from (see `BinanceRestSim`),
+ * both answering only from what the replay has already played. One shared
+ * timeline: every client gets the same frames from the moment it connects.
+ * Fault hooks (tests, and a harness through `/__sim/*`): drop, stall, reorder,
+ * malformed frames, 429s, refused connections.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { Socket } from 'node:net';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { Cancel, Clock } from '../core/clock/Clock.js';
-import { handleControl, normaliseStream, type ControlTarget } from './binanceControl.js';
-import {
-  buildTimeline,
-  idSpans,
-  recordingStreams,
-  renderPayload,
-  type BinanceMarket,
-  type BinanceRecording,
-  type IdSpans,
-} from './binanceRecording.js';
+import { handleAdmin } from './binanceAdmin.js';
+import { clientInfo, malformedFrames, routeOf, selectClients, streamKind, type ClientTarget, type SimClient, type SimClientInfo } from './binanceClients.js';
+import { handleControl, normaliseStream } from './binanceControl.js';
+import { ReplayHistory } from './binanceHistory.js';
+import { ReplayPlayer, type PlayerRec } from './binancePlayer.js';
+import { buildTimeline, idSpans, recordingStreams, type BinanceMarket, type BinanceRecording } from './binanceRecording.js';
+import { BinanceRestSim, type RestSimStatus } from './binanceRestSim.js';
+
+export type { ClientTarget, SimClientInfo } from './binanceClients.js';
+export type { RestSimStatus } from './binanceRestSim.js';
 
 /** Replay pace: 1 = real time, 10 = ten times faster, `max` = as fast as the clients take it. */
 export type ReplaySpeed = number | 'max';
@@ -29,12 +31,14 @@ export type ReplaySpeed = number | 'max';
 export type BinanceReplayServerOptions = {
   /** One recording, or several (merged by time, each keeping its own order). */
   recordings: BinanceRecording | readonly BinanceRecording[];
-  /** Paces finite-speed replay and pings (a `TestClock` in tests). */
+  /** Paces finite-speed replay, pings, stalls, REST weights and bans (a `TestClock` in tests). */
   clock: Clock;
   speed?: ReplaySpeed;
+  /** Uniform pace in events per second, ignoring recorded gaps (overrides `speed`; for benchmarks). */
+  rate?: number;
   /** TCP port on 127.0.0.1; 0 (default) = ephemeral. */
   port?: number;
-  /** Frame layout to imitate (default `spot`; `usdm` adds e/E/T to bookTicker and ignores timeUnit). */
+  /** Market imitated: `spot` (default) or `usdm` (frame layouts, routes, `/fapi/v1` REST). */
   market?: BinanceMarket;
   /** Start over at the end, shifting times and ids forward (default true). */
   loop?: boolean;
@@ -46,13 +50,17 @@ export type BinanceReplayServerOptions = {
   pingIntervalMs?: number;
   /** Disconnect a client whose last pong is older than this (default 60 000 ms). */
   pongTimeoutMs?: number;
+  /** REST: weight limit per minute, retention of served trades, ban length. */
+  rest?: { weightLimit?: number; retentionMs?: number; banSeconds?: number };
+  /** Called with the (shifted) id of each event just before it is sent (benchmarks stamp send times). */
+  onEmit?: (id: number) => void;
 };
 
 /** Replay progress and audience. */
 export type ReplayStatus = Readonly<{
   /** Completed passes over the recording. */
   loops: number;
-  /** Replayed data frames sent, summed over clients (control replies and notices not counted). */
+  /** Replayed data frames sent, summed over clients (control replies, notices and faults not counted). */
   framesSent: number;
   clients: number;
   /** Started (first client connected) and not finished. */
@@ -63,52 +71,58 @@ export type ReplayStatus = Readonly<{
   events: number;
   /** Time shift per loop, whole ms: last − first event millisecond + 1, so loops never share a millisecond. */
   lengthMs: number;
+  rest: RestSimStatus;
 }>;
 
-type Client = ControlTarget & { ws: WebSocket; micro: boolean; lastPong: number; waiter: (() => void) | null; onSent: () => void };
-type Rec = { rec: BinanceRecording; streams: string[]; spans: IdSpans; upper: string };
-
-/** The Binance replay server; `start()` then connect to `url`. */
+/** The Binance replay server; `start()` then connect to `url` (WS) or `restUrl` (HTTP). */
 export class BinanceReplayServer {
   private readonly o: BinanceReplayServerOptions;
   private readonly clock: Clock;
   private readonly speed: ReplaySpeed;
-  private readonly recs: Rec[];
-  private readonly evRec: Uint16Array;
-  private readonly evRow: Uint32Array;
-  private readonly evUs: Float64Array;
-  private readonly lengthUs: number;
+  private readonly market: BinanceMarket;
+  private readonly player: ReplayPlayer;
+  private readonly events: number;
+  private readonly lengthMs: number;
+  private readonly restSim: BinanceRestSim;
   private readonly http: Server;
   private readonly wss = new WebSocketServer({ noServer: true });
-  private readonly clients = new Set<Client>();
+  private readonly clients = new Set<SimClient>();
+  private nextClientId = 1;
   private port = 0;
-  private pos = 0;
-  private loops = 0;
-  private framesSent = 0;
-  private started = false;
-  private finished = false;
   private closed = false;
-  private pumping = false;
-  private anchorMono = 0;
-  private anchorUs = 0;
-  private paceTimer: Cancel | null = null;
+  private refuseWsUntil = 0;
+  private refuseRestUntil = 0;
   private pingTimer: Cancel | null = null;
 
   constructor(options: BinanceReplayServerOptions) {
     this.o = options;
     this.clock = options.clock;
     this.speed = options.speed ?? 1;
+    this.market = options.market ?? 'spot';
     if (this.speed !== 'max' && !(this.speed > 0)) throw new RangeError(`speed must be > 0 or 'max', got ${this.speed}`);
+    if (options.rate !== undefined && !(options.rate > 0)) throw new RangeError(`rate must be > 0, got ${options.rate}`);
     const list = Array.isArray(options.recordings) ? (options.recordings as readonly BinanceRecording[]) : [options.recordings as BinanceRecording];
-    this.recs = list.map((rec) => ({ rec, streams: recordingStreams(rec), spans: idSpans(rec), upper: rec.symbol.toUpperCase() }));
-    const tl = buildTimeline(list);
-    this.evRec = tl.rec;
-    this.evRow = tl.row;
-    this.evUs = tl.us;
-    this.lengthUs = tl.lengthUs;
-    this.http = createServer((_req, res) => {
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"code":-1,"msg":"not found"}');
+    const recs: PlayerRec[] = list.map((rec) => {
+      const streams = recordingStreams(rec);
+      return { rec, streams, kinds: streams.map(streamKind), spans: idSpans(rec), upper: rec.symbol.toUpperCase() };
     });
+    const tl = buildTimeline(list);
+    this.events = tl.us.length;
+    this.lengthMs = tl.lengthUs / 1000;
+    const history = new ReplayHistory(recs, tl.lengthUs);
+    this.restSim = new BinanceRestSim(history, list, { market: this.market, clock: this.clock, ...options.rest });
+    const settings = {
+      clock: this.clock,
+      market: this.market,
+      speed: this.speed,
+      rate: options.rate,
+      loop: options.loop ?? true,
+      batchSize: options.batchSize ?? 512,
+      highWaterMark: options.highWaterMark ?? 1 << 20,
+      onEmit: options.onEmit,
+    };
+    this.player = new ReplayPlayer(settings, recs, tl, history, { clients: this.clients, send: (c, f) => this.send(c, f) });
+    this.http = createServer((req, res) => this.request(req, res));
     this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
   }
 
@@ -127,56 +141,123 @@ export class BinanceReplayServer {
     this.pingTimer = this.clock.setInterval(() => this.pingAll(), this.o.pingIntervalMs ?? 20_000);
   }
 
-  /** `ws://127.0.0.1:PORT` (append `/stream?streams=...` or `/ws/<stream>`). */
+  /** `ws://127.0.0.1:PORT` (append `/stream?streams=...`, `/ws/<stream>`, or for USD-M `/public/...`, `/market/...`). */
   get url(): string {
     return `ws://127.0.0.1:${this.port}`;
   }
 
+  /** `http://127.0.0.1:PORT`, the REST base URL (append `/api/v3/...` or `/fapi/v1/...`). */
+  get restUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
   /** Progress and audience. */
   status(): ReplayStatus {
+    const p = this.player;
     return {
-      loops: this.loops,
-      framesSent: this.framesSent,
+      loops: p.loops,
+      framesSent: p.framesSent,
       clients: this.clients.size,
-      replaying: this.started && !this.finished,
+      replaying: p.started && !p.finished,
       speed: this.speed,
-      position: this.pos,
-      events: this.evUs.length,
-      lengthMs: this.lengthUs / 1000,
+      position: p.pos,
+      events: this.events,
+      lengthMs: this.lengthMs,
+      rest: this.restSim.status(),
     };
   }
 
-  /** Test hook: cuts every client's TCP connection without a close frame (clients see 1006). */
-  dropClients(): number {
-    const n = this.clients.size;
-    for (const c of this.clients) c.ws.terminate();
+  /** Connected clients, in connection order. */
+  clientList(): SimClientInfo[] {
+    const now = this.clock.monotonic();
+    return [...this.clients].map((c) => clientInfo(c, now));
+  }
+
+  /** Fault: cuts the TCP connection of the target clients without a close frame (they see 1006). */
+  dropClients(target: ClientTarget = 'all'): number {
+    const list = this.pick(target);
+    for (const c of list) c.ws.terminate();
+    return list.length;
+  }
+
+  /** Fault: the target clients get nothing for `ms` (Infinity = until `resumeClients`); their frames are lost, the socket stays open. */
+  stallClients(ms: number, target: ClientTarget = 'all'): number[] {
+    const until = this.clock.monotonic() + ms;
+    const list = this.pick(target);
+    for (const c of list) c.stallUntil = Math.max(until, 1e-9);
+    return list.map((c) => c.id);
+  }
+
+  /** Ends a stall early. */
+  resumeClients(target: ClientTarget = 'all'): number {
+    const list = this.pick(target);
+    for (const c of list) c.stallUntil = 0;
+    return list.length;
+  }
+
+  /** Fault: the next `n` data frames of each target client are sent in reverse order. */
+  reorderNext(n: number, target: ClientTarget = 'all'): number {
+    const list = this.pick(target);
+    for (const c of list) c.reorder = n > 1 ? { n, held: [] } : null;
+    return list.length;
+  }
+
+  /** Fault: sends malformed frames (the given ones, or a standard set) to the target clients; returns frames sent. */
+  sendMalformed(target: ClientTarget = 'all', frames?: readonly string[]): number {
+    let n = 0;
+    for (const c of this.pick(target)) for (const f of frames ?? malformedFrames(c)) if (this.send(c, f)) n++;
     return n;
   }
 
-  /** Test hook: sends `serverShutdown` to every client, as spot does before maintenance. */
-  sendServerShutdown(): number {
-    const now = this.clock.now();
-    for (const c of this.clients) {
+  /** Fault: the next `n` REST requests get 429 + `Retry-After: retryAfterSec`; a request before then gets 418 (ban). */
+  rateLimitRest(n: number, retryAfterSec = 1): void {
+    this.restSim.rateLimitNext(n, retryAfterSec);
+  }
+
+  /** Fault: refuses new WebSocket (default) and/or REST connections for `ms` (Infinity = until called with 0). */
+  refuseConnections(ms: number, what: { ws?: boolean; rest?: boolean } = { ws: true }): void {
+    const until = ms <= 0 ? 0 : this.clock.monotonic() + ms;
+    if (what.ws ?? false) this.refuseWsUntil = until;
+    if (what.rest ?? false) this.refuseRestUntil = until;
+  }
+
+  /** Sends `serverShutdown` to the target clients, as spot does before maintenance. */
+  sendServerShutdown(target: ClientTarget = 'all'): number {
+    const now = Math.floor(this.clock.now());
+    const list = this.pick(target);
+    for (const c of list) {
       const data = `{"e":"serverShutdown","E":${c.micro ? now * 1000 : now}}`;
       this.send(c, c.combined ? `{"stream":"!serverShutdown","data":${data}}` : data);
     }
-    return this.clients.size;
+    return list.length;
   }
 
   /** Stops timers, terminates clients and closes the listener. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.paceTimer?.();
+    this.player.close();
     this.pingTimer?.();
     for (const c of this.clients) c.ws.terminate();
+    this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
 
+  private pick(target: ClientTarget): SimClient[] {
+    return selectClients(this.clients, target, this.clock.monotonic());
+  }
+
+  private request(req: IncomingMessage, res: ServerResponse): void {
+    if (this.clock.monotonic() < this.refuseRestUntil) return void req.socket.destroy();
+    if (handleAdmin(this, req, res) || this.restSim.handle(req, res)) return;
+    res.writeHead(404, { 'content-type': 'application/json' }).end('{"code":-1,"msg":"not found"}');
+  }
+
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.clock.monotonic() < this.refuseWsUntil) return void socket.destroy();
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname.replace(/^\/(public|market|private)(?=\/)/, '');
+    const { path, kinds } = routeOf(this.market, url.pathname);
     let streams: string[];
     let combined: boolean;
     if (path === '/stream') {
@@ -189,14 +270,16 @@ export class BinanceReplayServer {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    const micro = this.o.market !== 'usdm' && url.searchParams.get('timeUnit')?.toUpperCase() === 'MICROSECOND';
+    const micro = this.market !== 'usdm' && url.searchParams.get('timeUnit')?.toUpperCase() === 'MICROSECOND';
     const set = new Set(streams.filter((s) => s !== '').map(normaliseStream));
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, set, combined, micro));
+    const id = this.nextClientId++;
+    const where = (req.url ?? '/').slice(0, 512);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, { id, path: where, streams: set, combined, micro, kinds }));
   }
 
-  private connected(ws: WebSocket, streams: Set<string>, combined: boolean, micro: boolean): void {
+  private connected(ws: WebSocket, init: Pick<SimClient, 'id' | 'path' | 'streams' | 'combined' | 'micro' | 'kinds'>): void {
     if (this.closed) return void ws.terminate();
-    const c: Client = { ws, streams, combined, micro, lastPong: this.clock.monotonic(), waiter: null, onSent: () => {} };
+    const c: SimClient = { ...init, ws, lastPong: this.clock.monotonic(), waiter: null, onSent: () => {}, stallUntil: 0, skipped: 0, reorder: null };
     c.onSent = () => {
       if (c.waiter && ws.bufferedAmount <= (this.o.highWaterMark ?? 1 << 20) / 2) this.release(c);
     };
@@ -208,116 +291,29 @@ export class BinanceReplayServer {
       this.clients.delete(c);
       this.release(c);
     });
-    if (!this.started) {
-      this.started = true;
-      this.anchorMono = this.clock.monotonic();
-      this.anchorUs = this.timeAt();
-    }
-    if (this.speed === 'max') this.pump();
-    else if (!this.paceTimer) this.pace();
+    this.player.kick();
   }
 
-  private release(c: Client): void {
+  private release(c: SimClient): void {
     const w = c.waiter;
     c.waiter = null;
     w?.();
   }
 
-  private send(c: Client, frame: string): boolean {
-    if (c.ws.readyState !== WebSocket.OPEN) return false;
+  /** Sends one frame as is (control replies, notices, faults); stalled clients get nothing. */
+  private send(c: SimClient, frame: string): boolean {
+    if (c.ws.readyState !== WebSocket.OPEN || c.stallUntil > this.clock.monotonic()) return false;
     if (this.speed === 'max') c.ws.send(frame, c.onSent);
     else c.ws.send(frame);
     return true;
-  }
-
-  /** Timeline time (µs, loop shift included) of the next event. */
-  private timeAt(): number {
-    return (this.evUs[this.pos] ?? 0) + this.loops * this.lengthUs;
-  }
-
-  /** Sends the next event to every client subscribed to one of its streams, then advances. */
-  private emitNext(): void {
-    const r = this.recs[this.evRec[this.pos] ?? 0] as Rec;
-    const row = this.evRow[this.pos] ?? 0;
-    const ctx = {
-      market: this.o.market ?? 'spot',
-      upper: r.upper,
-      shiftUs: this.loops * this.lengthUs,
-      idShift: this.loops * r.spans.id,
-      tradeIdShift: this.loops * r.spans.tradeId,
-      micro: false,
-    } as const;
-    for (const name of r.streams) {
-      const kind = name.slice(name.indexOf('@') + 1) as 'aggTrade' | 'trade' | 'bookTicker';
-      let ms: string | null = null;
-      let us: string | null = null;
-      for (const c of this.clients) {
-        if (!c.streams.has(name)) continue;
-        const data = c.micro ? (us ??= renderPayload(r.rec, row, kind, { ...ctx, micro: true })) : (ms ??= renderPayload(r.rec, row, kind, ctx));
-        if (this.send(c, c.combined ? `{"stream":"${name}","data":${data}}` : data)) this.framesSent++;
-      }
-    }
-    this.pos++;
-    if (this.pos < this.evUs.length) return;
-    if (this.o.loop === false) {
-      this.finished = true;
-      return;
-    }
-    this.pos = 0;
-    this.loops++;
-  }
-
-  /** Finite speed: sends every due event, then sleeps on the clock until the next one. */
-  private pace(): void {
-    this.paceTimer = null;
-    if (this.closed || this.finished || this.speed === 'max') return;
-    const speed = this.speed;
-    const batch = this.o.batchSize ?? 512;
-    for (let sent = 0; sent < batch && !this.finished; sent++) {
-      const due = this.anchorMono + (this.timeAt() - this.anchorUs) / 1000 / speed;
-      const wait = due - this.clock.monotonic();
-      if (wait > 1e-6) {
-        this.paceTimer = this.clock.setTimeout(() => this.pace(), wait);
-        return;
-      }
-      this.emitNext();
-    }
-    if (!this.finished) this.paceTimer = this.clock.setTimeout(() => this.pace(), 0);
-  }
-
-  /** `max` speed: batches between event-loop turns, pausing on client backpressure and when nobody listens. */
-  private pump(): void {
-    if (this.pumping) return;
-    this.pumping = true;
-    const hwm = this.o.highWaterMark ?? 1 << 20;
-    const batch = this.o.batchSize ?? 512;
-    const step = (): void => {
-      if (this.closed || this.finished || this.clients.size === 0) {
-        this.pumping = false;
-        return;
-      }
-      // Cork each socket for the batch: one writev per batch instead of one per frame. `_socket` is
-      // ws's (long-stable) private field; without it sending still works, only slower.
-      const corked = [...this.clients].map((c) => (c.ws as unknown as { _socket?: Socket })._socket);
-      for (const sock of corked) sock?.cork();
-      for (let i = 0; i < batch && !this.finished; i++) this.emitNext();
-      for (const sock of corked) sock?.uncork();
-      for (const c of this.clients) {
-        if (c.ws.bufferedAmount > hwm) {
-          c.waiter = () => setImmediate(step);
-          return;
-        }
-      }
-      setImmediate(step);
-    };
-    setImmediate(step);
   }
 
   private pingAll(): void {
     const now = this.clock.monotonic();
     const timeout = this.o.pongTimeoutMs ?? 60_000;
     for (const c of this.clients) {
-      if (now - c.lastPong > timeout) c.ws.terminate();
+      if (c.stallUntil > now) c.lastPong = now; // an outage sends no pings either; not the client's fault
+      else if (now - c.lastPong > timeout) c.ws.terminate();
       else if (c.ws.readyState === WebSocket.OPEN) c.ws.ping();
     }
   }

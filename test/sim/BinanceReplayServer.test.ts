@@ -101,7 +101,7 @@ describe('BinanceReplayServer frames', () => {
       '{"stream":"btcusdt@bookTicker","data":{"u":3319366863672,"s":"BTCUSDT","b":"27981.30000000","B":"12.91100000","a":"27981.40000000","A":"7.25800000"}}',
     );
     const usdm = await serve({ recordings: rec, clock: new TestClock(), speed: 'max', loop: false, market: 'usdm' });
-    const b = await client(`${usdm.url}/market/ws/btcusdt@bookTicker`);
+    const b = await client(`${usdm.url}/public/ws/btcusdt@bookTicker`);
     await until(() => expect(b.frames.length).toBeGreaterThan(0));
     expect(b.frames[0]).toBe(
       '{"e":"bookTicker","u":3319366863672,"s":"BTCUSDT","b":"27981.30000000","B":"12.91100000","a":"27981.40000000","A":"7.25800000","T":1696204800012,"E":1696204800018}',

@@ -82,6 +82,33 @@ export function quotes2023(): Tick[] {
   }));
 }
 
+/**
+ * The first `n` Dukascopy BTCUSD ticks of 2023-02-20 12:00 UTC as quote ticks
+ * of a broker feed without venue ids (source mt5, seq null), their times cut
+ * to the whole second the way an MT5 `time` field (no `time_msc`) reports
+ * them: several ticks share each second, in arrival order.
+ */
+export function brokerQuotes(n = 40): Tick[] {
+  const rows = readFileSync(new URL('../fixtures/dukascopy/dukascopy_btcusd_ticks_2023-02-20T12_decoded.csv', import.meta.url), 'utf8')
+    .split('\n')
+    .slice(1, n + 1)
+    .map((l) => l.trim().split(','));
+  return rows.map((c) => ({
+    symbol: 'BTCUSD',
+    source: 'mt5',
+    tsEvent: Math.floor(Number(c[0]) / 1000) * 1000,
+    tsInit: Number(c[0]),
+    bid: Number(c[2]),
+    ask: Number(c[1]),
+    last: null,
+    volume: 0,
+    trades: 0,
+    takerSide: null,
+    seq: null,
+    offset: 0,
+  }));
+}
+
 /** A system event as a feed would raise it. */
 export function feedEvent(kind: string, tsEvent: number, data: Record<string, unknown> = {}): SystemEvent {
   return { kind, level: 'info', component: 'binance-spot', symbol: 'BTCUSD', message: kind, data, tsEvent, tsInit: tsEvent + 1 };

@@ -26,8 +26,6 @@ const TABLES = [
 ];
 
 const INDEXES: Record<string, string> = {
-  ux_unified_ticks_symbol_source_seq: 'unified_ticks',
-  ix_unified_ticks_symbol_ts: 'unified_ticks',
   ix_dtms_actions_ticket_ts: 'dtms_actions',
   ix_dtms_actions_symbol_ts: 'dtms_actions',
   ix_analysis_history_symbol_ts: 'analysis_history',
@@ -70,15 +68,21 @@ describe('migrate', () => {
       .prepare("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
       .all() as { name: string; tbl_name: string; sql: string }[];
     expect(Object.fromEntries(indexes.map((i) => [i.name, i.tbl_name]))).toEqual(INDEXES);
-    const unique = indexes.find((i) => i.name === 'ux_unified_ticks_symbol_source_seq')!;
-    expect(unique.sql).toMatch(/^CREATE UNIQUE INDEX .*\(symbol, source, seq\) WHERE seq IS NOT NULL$/s);
+    // unified_ticks: WITHOUT ROWID, the tick's identity as primary key, no secondary index
+    const ticks = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'unified_ticks'").pluck().get() as string;
+    expect(ticks).toMatch(/PRIMARY KEY \(symbol, ts_event, source, kind, seq\)\s*\) WITHOUT ROWID$/);
+    expect(indexes.filter((i) => i.tbl_name === 'unified_ticks')).toEqual([]);
     const candles = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'candles'").pluck().get() as string;
     expect(candles).toMatch(/PRIMARY KEY \(symbol, timeframe, source, open_time\)\s*\) WITHOUT ROWID$/);
-    // the range query of TickRepo is served by the (symbol, ts_event) index
+    // the range query of TickRepo is served by the primary key; only equal-time groups are sorted
     const plan = db
-      .prepare('EXPLAIN QUERY PLAN SELECT * FROM unified_ticks WHERE symbol = ? AND ts_event BETWEEN ? AND ? ORDER BY ts_event')
+      .prepare(
+        'EXPLAIN QUERY PLAN SELECT * FROM unified_ticks WHERE symbol = ? AND ts_event BETWEEN ? AND ? ORDER BY ts_event, source, kind, seq < 0, abs(seq) LIMIT 10',
+      )
       .all('BTCUSD', 0, 1) as { detail: string }[];
-    expect(plan.map((p) => p.detail).join(' ')).toContain('ix_unified_ticks_symbol_ts');
+    const details = plan.map((p) => p.detail);
+    expect(details[0]).toMatch(/^SEARCH unified_ticks USING PRIMARY KEY \(symbol=\? AND ts_event>\? AND ts_event<\?\)$/);
+    expect(details.slice(1)).toEqual(['USE TEMP B-TREE FOR LAST 2 TERMS OF ORDER BY']);
     const rows = appliedMigrations(db);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ version: 1, name: '0001_init', checksum: readMigrations()[0]!.checksum });

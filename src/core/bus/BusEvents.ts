@@ -1,5 +1,7 @@
 import type { Candle } from '../types/Candle.js';
 import type { FeedStatus } from '../types/FeedStatus.js';
+import type { Gap } from '../types/Gap.js';
+import type { Source } from '../types/Source.js';
 import type { SystemEvent } from '../types/SystemEvent.js';
 import type { Tick } from '../types/Tick.js';
 
@@ -8,6 +10,12 @@ export type TickRejected = Readonly<{ tick: Tick; reason: string; tsInit: number
 
 /** A wire frame a feed could not use; it was counted and dropped, never stored. */
 export type FrameDropped = Readonly<{ feed: string; reason: string; sample: string; tsInit: number }>;
+
+/** The live source of a symbol's unified stream changed (failover or failback). */
+export type SourceSwitched = Readonly<{ symbol: string; from: Source | null; to: Source | null; reason: string; tsInit: number }>;
+
+/** The wall clock jumped against the monotonic clock (sleep, VM pause, NTP step). */
+export type ClockJumped = Readonly<{ wallDeltaMs: number; monotonicDeltaMs: number; jumpMs: number; tsInit: number }>;
 
 /**
  * The topic map of the in-process bus: each topic names exactly one payload
@@ -28,6 +36,12 @@ export type BusEvents = {
   'frame.dropped': FrameDropped;
   /** A system event for the event log. */
   'system.event': SystemEvent;
+  /** A gap was detected, or changed state (filled, unfillable). */
+  'gap.updated': Gap;
+  /** A symbol's live source changed. */
+  'source.switched': SourceSwitched;
+  /** The wall clock jumped (sleep recovery starts). */
+  'clock.jumped': ClockJumped;
 };
 
 /** Any topic of the bus. */

@@ -6,3 +6,4 @@ export * from './FeedStatus.js';
 export * from './SystemEvent.js';
 export * from './MarketSnapshot.js';
 export * from './SymbolSpec.js';
+export * from './Gap.js';

@@ -4,7 +4,7 @@ import type { Candle, CandleBasis } from '../../core/types/Candle.js';
 import type { Tick } from '../../core/types/Tick.js';
 import type { Timeframe } from '../../core/types/Timeframe.js';
 import { TIMEFRAMES, TIMEFRAME_MS } from '../../core/types/Timeframe.js';
-import { CandleBuilder, basisPrice, emptyCandle } from './CandleBuilder.js';
+import { CandleBuilder, basisPrice, emptyCandle, sourceBit, sourcesOf } from './CandleBuilder.js';
 import { FixedSum } from './FixedSum.js';
 
 /** Options of one `CandleAggregator`. */
@@ -83,6 +83,8 @@ export class CandleAggregator {
   private readonly tickVolume = new FixedSum();
   private readonly tickQuote = new FixedSum();
 
+  /** Bit mask of the sources of every tick this aggregator took: empty candles carry them too. */
+  private seenSources = 0;
   private nTicks = 0;
   private nIgnored = 0;
   private nInvalid = 0;
@@ -122,6 +124,7 @@ export class CandleAggregator {
     }
     const ts = tick.tsEvent;
     const volume = tick.volume;
+    this.seenSources |= sourceBit(tick.source);
     if (!Number.isFinite(price) || !Number.isFinite(ts) || !(volume >= 0) || volume === Infinity) {
       this.nInvalid++;
       return false;
@@ -229,7 +232,7 @@ export class CandleAggregator {
       this.emit(builder.snapshot(true, tsInit), false);
     }
     while (cursor < bucket) {
-      const candle = emptyCandle(this.symbol, tf, this.basis, cursor, this.lastClose[i] as number, tsInit);
+      const candle = emptyCandle(this.symbol, tf, this.basis, cursor, this.lastClose[i] as number, tsInit, sourcesOf(this.seenSources));
       this.cursors[i] = cursor += size;
       this.emit(candle, true);
     }

@@ -57,6 +57,7 @@ export function emptyCandle(
   openTime: number,
   price: number,
   tsInit: number,
+  sources: readonly Source[] = NO_SOURCES,
 ): Candle {
   return {
     symbol,
@@ -72,7 +73,7 @@ export function emptyCandle(
     takerBuyVolume: 0,
     takerBuyQuoteVolume: 0,
     basis,
-    sources: NO_SOURCES,
+    sources,
     closed: true,
     tsEvent: candleCloseTime(openTime, TIMEFRAME_MS[timeframe]),
     tsInit,

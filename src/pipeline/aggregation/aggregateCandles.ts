@@ -29,6 +29,8 @@ export function isEmptyCandle(candle: Candle): boolean {
  */
 export function aggregateCandles(candles: readonly Candle[], timeframe: Timeframe): Candle[] {
   const out: Candle[] = [];
+  let allSources = 0;
+  for (const c of candles) for (const source of c.sources) allSources |= sourceBit(source);
   const first = candles[0];
   if (first === undefined) return out;
   const size = TIMEFRAME_MS[timeframe];
@@ -59,7 +61,7 @@ export function aggregateCandles(candles: readonly Candle[], timeframe: Timefram
   const flush = (): void => {
     if (count === 0) {
       const price = Number.isNaN(prevClose) ? emptyPrice : prevClose;
-      out.push({ ...emptyCandle(symbol, timeframe, basis, bucket, price, tsInit), closed });
+      out.push({ ...emptyCandle(symbol, timeframe, basis, bucket, price, tsInit, sourcesOf(allSources)), closed });
       prevClose = price;
       return;
     }
@@ -101,7 +103,7 @@ export function aggregateCandles(candles: readonly Candle[], timeframe: Timefram
         flush();
         // Whole intervals without any input candle: empty, at the previous close.
         for (let gap = bucket + size; gap < b && !Number.isNaN(prevClose); gap += size) {
-          out.push(emptyCandle(symbol, timeframe, basis, gap, prevClose, tsInit));
+          out.push(emptyCandle(symbol, timeframe, basis, gap, prevClose, tsInit, sourcesOf(allSources)));
         }
       }
       bucket = b;

@@ -4,7 +4,7 @@ import { createMcpHandler } from '@modelcontextprotocol/server';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { ToolContext, ToolDefinition } from '../../tools/index.js';
 import { buildMcpServer, describeError, type ServerInfo } from '../mcp/buildMcpServer.js';
-import { checkBearer, checkHostAndOrigin, LOOPBACK_HOSTS } from './guards.js';
+import { checkBearer, checkHostAndOrigin, hostnameOf, LOOPBACK_HOSTS } from './guards.js';
 
 /** Options of the HTTP front door. */
 export type HttpAppOptions = Readonly<{
@@ -12,6 +12,8 @@ export type HttpAppOptions = Readonly<{
   port: number;
   token: string | null;
   allowedHosts: readonly string[];
+  /** Extra browser origins (hostnames) allowed besides loopback, e.g. an MCP App host. */
+  allowedOrigins?: readonly string[];
   tools: readonly ToolDefinition[];
   ctx: ToolContext;
   info: ServerInfo;
@@ -33,8 +35,9 @@ export async function startHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   const mcp = createMcpHandler(() => buildMcpServer(options.tools, options.ctx, options.info), { onerror: options.onError });
   const mcpNode = toNodeHandler(mcp);
   const allowed = [...LOOPBACK_HOSTS, ...options.allowedHosts.map((h) => h.toLowerCase())];
+  const origins = [...allowed, ...(options.allowedOrigins ?? []).map((o) => hostnameOf(o) ?? o.toLowerCase())];
   const server = http.createServer((req, res) => {
-    if (!checkHostAndOrigin(req, res, allowed) || !checkBearer(req, res, options.token)) return;
+    if (!checkHostAndOrigin(req, res, allowed, origins) || !checkBearer(req, res, options.token)) return;
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/mcp') {
       void Promise.resolve(mcpNode(req, res)).catch((error: Error) => {

@@ -21,10 +21,15 @@ export function hostnameOf(value: string): string | null {
 
 /**
  * DNS-rebinding and cross-site defence for every HTTP request: the Host header
- * must name an allowed host, and a present Origin must too (non-browser MCP
- * clients send none). Answers 403 itself and returns false when refused.
+ * must name an allowed host, and a present Origin must name an allowed origin
+ * host (non-browser MCP clients send none). Answers 403 itself and returns false when refused.
  */
-export function checkHostAndOrigin(req: IncomingMessage, res: ServerResponse, allowed: readonly string[]): boolean {
+export function checkHostAndOrigin(
+  req: IncomingMessage,
+  res: ServerResponse,
+  allowed: readonly string[],
+  allowedOrigins: readonly string[] = allowed,
+): boolean {
   const host = hostnameOf(req.headers.host ?? '');
   if (host === null || !allowed.includes(host)) {
     deny(res, 403, `Invalid Host header: ${req.headers.host ?? '(none)'}`);
@@ -33,7 +38,7 @@ export function checkHostAndOrigin(req: IncomingMessage, res: ServerResponse, al
   const origin = req.headers.origin;
   if (origin !== undefined) {
     const originHost = origin === 'null' ? null : hostnameOf(origin);
-    if (originHost === null || !allowed.includes(originHost)) {
+    if (originHost === null || !allowedOrigins.includes(originHost)) {
       deny(res, 403, `Invalid Origin: ${origin}`);
       return false;
     }

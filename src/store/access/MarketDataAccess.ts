@@ -6,6 +6,7 @@ import {
   type LiveMarketView,
   type Timeframe,
 } from '../../core/index.js';
+import { RecentCandles } from './RecentCandles.js';
 
 /** A page of candles, oldest first; `nextCursor` fetches the following page. */
 export type CandlePage = Readonly<{
@@ -39,10 +40,20 @@ type Cursor = { dir: 'fwd'; from: number; to?: number } | { dir: 'back'; to: num
  * here.
  */
 export class MarketDataAccess {
+  private readonly recent: RecentCandles;
+
   constructor(
     private readonly store: CandleStore,
     private readonly live: LiveMarketView,
-  ) {}
+    recentCapacity = 1_000,
+  ) {
+    this.recent = new RecentCandles(store, recentCapacity);
+  }
+
+  /** Takes a candle that just closed (wire to the bus's `candle.closed`), so the latest bars are answered from RAM. */
+  onCandleClosed(candle: Candle): void {
+    this.recent.add(candle);
+  }
 
   /**
    * Candles of a symbol and timeframe. With `from` (or a forward cursor): the
@@ -99,16 +110,19 @@ export class MarketDataAccess {
     const open = this.live.openCandle(request.symbol, request.timeframe);
     const includeOpen = open !== null && (to === undefined || open.openTime <= to);
     const upper = includeOpen && open ? open.openTime - 1 : to;
-    const rows = this.store.queryCandles({
-      symbol: request.symbol,
-      timeframe: request.timeframe,
-      source,
-      ...(upper !== undefined ? { to: upper } : {}),
-      limit: request.limit + 1,
-      order: 'desc',
-    });
+    const cached = this.recent.latest(request.symbol, source, request.timeframe, request.limit + 1, upper);
+    const rows =
+      cached?.rows ??
+      this.store.queryCandles({
+        symbol: request.symbol,
+        timeframe: request.timeframe,
+        source,
+        ...(upper !== undefined ? { to: upper } : {}),
+        limit: request.limit + 1,
+        order: 'desc',
+      });
     const merged: Candle[] = includeOpen && open ? [...rows, open] : [...rows];
-    const hasMore = merged.length > request.limit;
+    const hasMore = merged.length > request.limit || (cached?.hasMore ?? false);
     const candles = hasMore ? merged.slice(merged.length - request.limit) : merged;
     const first = candles[0];
     return {
@@ -128,7 +142,7 @@ function encodeCursor(cursor: Cursor): string {
 function decodeCursor(text: string): Cursor {
   try {
     const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor;
-    if (value.dir === 'fwd' && Number.isFinite(value.from)) return value;
+    if (value.dir === 'fwd' && Number.isFinite(value.from) && (value.to === undefined || Number.isFinite(value.to))) return value;
     if (value.dir === 'back' && Number.isFinite(value.to)) return value;
   } catch {
     // fall through

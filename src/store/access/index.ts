@@ -1,1 +1,2 @@
 export * from './MarketDataAccess.js';
+export * from './RecentCandles.js';

@@ -51,7 +51,13 @@ const SAME =
   'candles.quote_volume = excluded.quote_volume AND candles.closed = excluded.closed';
 const DERIVED = ['atr', 'vwap', 'volatility_state', 'structure_label', 'structure_json'];
 
-const UPSERT = `INSERT INTO candles (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+/**
+ * Insert-or-replace of one candle, positional parameters in column order
+ * (symbol, timeframe, source key, open_time, open, high, low, close, volume,
+ * quote_volume, trades, taker_buy_volume, taker_buy_quote_volume, basis,
+ * closed 0/1, ts_event, ts_init); shared with the store writer worker.
+ */
+export const CANDLE_UPSERT_SQL = `INSERT INTO candles (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (symbol, timeframe, source, open_time) DO UPDATE SET
   ${DERIVED.map((c) => `${c} = CASE WHEN ${SAME} THEN candles.${c} ELSE NULL END`).join(',\n  ')},
   open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
@@ -88,29 +94,9 @@ export class CandleRepo implements CandleStore {
     db: BetterSqlite3.Database,
     private readonly primarySource: PrimarySourceResolver = () => undefined,
   ) {
-    this.upsert = db.prepare(UPSERT);
+    this.upsert = db.prepare(CANDLE_UPSERT_SQL);
     this.upsertMany = db.transaction((candles: readonly Candle[]) => {
-      for (const c of candles) {
-        this.upsert.run(
-          c.symbol,
-          c.timeframe,
-          candleSourceKey(c.sources),
-          c.openTime,
-          c.open,
-          c.high,
-          c.low,
-          c.close,
-          c.volume,
-          c.quoteVolume,
-          c.trades,
-          c.takerBuyVolume,
-          c.takerBuyQuoteVolume,
-          c.basis,
-          c.closed ? 1 : 0,
-          c.tsEvent,
-          c.tsInit,
-        );
-      }
+      for (const c of candles) this.upsert.run(candleParams(c));
     });
     const where = 'symbol = ? AND timeframe = ? AND source = ? AND open_time BETWEEN ? AND ?';
     this.asc = db.prepare(`SELECT ${COLUMNS} FROM candles WHERE ${where} ORDER BY open_time ASC LIMIT ?`);
@@ -170,6 +156,29 @@ export class CandleRepo implements CandleStore {
     }
     return source;
   }
+}
+
+/** The parameters of {@link CANDLE_UPSERT_SQL} for a candle, in order. */
+export function candleParams(c: Candle): unknown[] {
+  return [
+    c.symbol,
+    c.timeframe,
+    candleSourceKey(c.sources),
+    c.openTime,
+    c.open,
+    c.high,
+    c.low,
+    c.close,
+    c.volume,
+    c.quoteVolume,
+    c.trades,
+    c.takerBuyVolume,
+    c.takerBuyQuoteVolume,
+    c.basis,
+    c.closed ? 1 : 0,
+    c.tsEvent,
+    c.tsInit,
+  ];
 }
 
 function toCandle(row: CandleRow): Candle {

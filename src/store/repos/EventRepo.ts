@@ -26,6 +26,12 @@ type EventRow = {
 const COLUMNS = 'kind, level, component, symbol, message, data_json, ts_event, ts_init';
 
 /**
+ * Append of one event, positional parameters (kind, level, component, symbol,
+ * message, data_json, ts_event, ts_init); shared with the store writer worker.
+ */
+export const EVENT_INSERT_SQL = `INSERT INTO event_log (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/**
  * The system event log (`event_log`): what happened to feeds, replays and the
  * store itself, for the status tool and post-mortems. Append-only.
  */
@@ -36,7 +42,7 @@ export class EventRepo {
   private readonly listKind: BetterSqlite3.Statement;
 
   constructor(db: BetterSqlite3.Database) {
-    this.insert = db.prepare(`INSERT INTO event_log (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.insert = db.prepare(EVENT_INSERT_SQL);
     this.insertMany = db.transaction((events: readonly SystemEvent[]) => {
       for (const e of events) this.write(e);
       return events.length;
@@ -70,8 +76,17 @@ export class EventRepo {
 
   private write(e: SystemEvent): void {
     // JSON.stringify throws on BigInt and cycles: such an event breaks the contract and fails its batch.
-    this.insert.run(e.kind, e.level, e.component, e.symbol, e.message, JSON.stringify(e.data ?? {}), e.tsEvent, e.tsInit);
+    this.insert.run(eventParams(e));
   }
+}
+
+/**
+ * The parameters of {@link EVENT_INSERT_SQL} for an event, in order. Throws
+ * on data JSON.stringify cannot take (BigInt, cycles): such an event breaks
+ * the contract and is rejected.
+ */
+export function eventParams(e: SystemEvent): unknown[] {
+  return [e.kind, e.level, e.component, e.symbol, e.message, JSON.stringify(e.data ?? {}), e.tsEvent, e.tsInit];
 }
 
 function toEvent(row: EventRow): SystemEvent {

@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { DataIntegrityError, isSource, type TakerSide, type Tick, type TickStore } from '../../core/index.js';
+import { DataIntegrityError, isSource, SOURCES, type TakerSide, type Tick, type TickStore } from '../../core/index.js';
+import { KIND_CODES, kindCode, readSeq, SIDE_CODES, sideCode, sourceCode, storedSeq, SyntheticSeq } from './tickIdentity.js';
 import { checkLimit, MAX_TS, MIN_TS } from './util.js';
 
 /** Range query over stored ticks; `from`/`to` are inclusive `tsEvent` bounds, epoch ms. */
@@ -24,22 +25,75 @@ type TickRow = {
   volume: number;
   trades: number;
   taker_side: string | null;
-  seq: number | null;
+  seq: number;
   offset: number;
 };
 
-const COLUMNS = 'symbol, source, ts_event, ts_init, bid, ask, last, volume, trades, taker_side, seq, "offset"';
+/**
+ * Parameters of one row of the tick insert, in order. `source`, `kind` and
+ * `taker_side` are bound as codes ({@link sourceCode}, {@link kindCode},
+ * {@link sideCode}) and turned into text by the statement: binding small
+ * integers is cheaper than strings, and the store writer thread binds them
+ * straight from its typed arrays.
+ */
+export const TICK_INSERT_COLUMNS = [
+  'symbol',
+  'ts_event',
+  'source',
+  'kind',
+  'seq',
+  'ts_init',
+  'bid',
+  'ask',
+  'last',
+  'volume',
+  'trades',
+  'taker_side',
+  '"offset"',
+] as const;
+
+/** Rows per multi-row insert statement; the remainder goes row by row. */
+export const TICK_INSERT_CHUNK = 16;
+
+const lit = (v: string | null): string => (v === null ? 'NULL' : `'${v}'`);
+const decode = (codes: readonly (string | null)[], otherwise: string): string =>
+  `CASE ? ${codes.map((c, i) => `WHEN ${i} THEN ${lit(c)}`).join(' ')} ELSE ${otherwise} END`;
+// an unknown source code binds NULL (NOT NULL rejects the row); an unknown side a value the CHECK rejects
+const ROW = `(?, ?, ${decode(SOURCES, 'NULL')}, ${decode(KIND_CODES, 'NULL')}, ?, ?, ?, ?, ?, ?, ?, ${decode(SIDE_CODES, "'?'")}, ?)`;
 
 /**
- * The unified tick history (`unified_ticks`). A venue tick is stored once:
- * re-inserting the same (symbol, source, seq) is a no-op, so replays and
- * gap-fills can overlap freely. Ticks without a venue sequence id are always
- * appended. Rows that break the schema (negative volume, unknown taker side)
- * are not skipped silently: the whole batch fails and rolls back.
+ * The insert of `rows` ticks in one statement, positional parameters as in
+ * {@link TICK_INSERT_COLUMNS}. ON CONFLICT DO NOTHING (not INSERT OR
+ * IGNORE): only a stored tick's identity is ignored; NOT NULL and CHECK
+ * violations still raise and roll the batch back.
+ */
+export function tickInsertSql(rows: number): string {
+  return `INSERT INTO unified_ticks (${TICK_INSERT_COLUMNS.join(', ')}) VALUES ${new Array<string>(rows).fill(ROW).join(', ')} ON CONFLICT DO NOTHING`;
+}
+
+const WIDTH = TICK_INSERT_COLUMNS.length;
+const SELECT = 'symbol, source, ts_event, ts_init, bid, ask, last, volume, trades, taker_side, seq, "offset"';
+// Time order; ties by source and kind, then venue id, then synthetic ids in arrival order
+// (-1, -2, ...). The index serves the prefix; only equal-time groups are sorted.
+const ASC = 'ts_event, source, kind, seq < 0, abs(seq)';
+const DESC = 'ts_event DESC, source DESC, kind DESC, seq < 0 DESC, abs(seq) DESC';
+
+/**
+ * The unified tick history (`unified_ticks`). A tick is stored once per
+ * (symbol, tsEvent, source, kind, seq): re-inserting a stored tick is a
+ * no-op, so replays and gap-fills can overlap freely. Ticks without a venue
+ * sequence id get a synthetic one (see {@link SyntheticSeq}), so the same
+ * ticks re-delivered in the same order dedupe too. Rows that break the schema
+ * (negative volume, unknown taker side or source) are not skipped silently:
+ * the whole batch fails and rolls back.
  */
 export class TickRepo implements TickStore {
-  private readonly insert: BetterSqlite3.Statement;
+  private readonly insertChunk: BetterSqlite3.Statement;
+  private readonly insertOne: BetterSqlite3.Statement;
+  private readonly chunkParams = new Array<unknown>(WIDTH * TICK_INSERT_CHUNK);
+  private readonly oneParams = new Array<unknown>(WIDTH);
   private readonly insertMany: (ticks: readonly Tick[]) => number;
+  private readonly synthetic = new SyntheticSeq();
   private readonly countAll: BetterSqlite3.Statement;
   private readonly countSymbol: BetterSqlite3.Statement;
   private readonly range: BetterSqlite3.Statement;
@@ -48,52 +102,48 @@ export class TickRepo implements TickStore {
   private readonly lastSource: BetterSqlite3.Statement;
 
   constructor(db: BetterSqlite3.Database) {
-    // ON CONFLICT DO NOTHING (not INSERT OR IGNORE): only the uniqueness conflict
-    // is ignored; NOT NULL / CHECK violations still raise and roll the batch back.
-    this.insert = db.prepare(
-      `INSERT INTO unified_ticks (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-    );
+    this.insertChunk = db.prepare(tickInsertSql(TICK_INSERT_CHUNK));
+    this.insertOne = db.prepare(tickInsertSql(1));
     this.insertMany = db.transaction((ticks: readonly Tick[]) => {
+      const n = ticks.length;
       let inserted = 0;
-      for (const t of ticks) {
-        inserted += this.insert.run(
-          t.symbol,
-          t.source,
-          t.tsEvent,
-          t.tsInit,
-          t.bid,
-          t.ask,
-          t.last,
-          t.volume,
-          t.trades,
-          t.takerSide,
-          t.seq,
-          t.offset,
-        ).changes;
+      let i = 0;
+      for (; i + TICK_INSERT_CHUNK <= n; i += TICK_INSERT_CHUNK) {
+        for (let r = 0; r < TICK_INSERT_CHUNK; r++) this.bind(this.chunkParams, r * WIDTH, ticks[i + r]!);
+        inserted += this.insertChunk.run(...this.chunkParams).changes;
+      }
+      for (; i < n; i++) {
+        this.bind(this.oneParams, 0, ticks[i]!);
+        inserted += this.insertOne.run(...this.oneParams).changes;
       }
       return inserted;
     });
     this.countAll = db.prepare('SELECT COUNT(*) AS n FROM unified_ticks').pluck();
     this.countSymbol = db.prepare('SELECT COUNT(*) AS n FROM unified_ticks WHERE symbol = ?').pluck();
     const where = 'symbol = ? AND ts_event BETWEEN ? AND ?';
-    this.range = db.prepare(`SELECT ${COLUMNS} FROM unified_ticks WHERE ${where} ORDER BY ts_event, id LIMIT ?`);
-    this.rangeSource = db.prepare(
-      `SELECT ${COLUMNS} FROM unified_ticks WHERE ${where} AND source = ? ORDER BY ts_event, id LIMIT ?`,
-    );
-    this.last = db.prepare(`SELECT ${COLUMNS} FROM unified_ticks WHERE symbol = ? ORDER BY ts_event DESC, id DESC LIMIT 1`);
-    this.lastSource = db.prepare(
-      `SELECT ${COLUMNS} FROM unified_ticks WHERE symbol = ? AND source = ? ORDER BY ts_event DESC, id DESC LIMIT 1`,
-    );
+    this.range = db.prepare(`SELECT ${SELECT} FROM unified_ticks WHERE ${where} ORDER BY ${ASC} LIMIT ?`);
+    this.rangeSource = db.prepare(`SELECT ${SELECT} FROM unified_ticks WHERE ${where} AND source = ? ORDER BY ${ASC} LIMIT ?`);
+    this.last = db.prepare(`SELECT ${SELECT} FROM unified_ticks WHERE symbol = ? ORDER BY ${DESC} LIMIT 1`);
+    this.lastSource = db.prepare(`SELECT ${SELECT} FROM unified_ticks WHERE symbol = ? AND source = ? ORDER BY ${DESC} LIMIT 1`);
   }
 
   /**
-   * Stores ticks in one transaction (a savepoint when called inside another).
-   * Returns how many were new; duplicates of stored venue ticks count 0.
-   * Throws, storing nothing of the batch, when any tick breaks the schema.
+   * Stores ticks in one transaction (a savepoint when called inside another),
+   * with multi-row statements. Returns how many were new; ticks already stored
+   * count 0. Throws, storing nothing of the batch, when any tick breaks the
+   * schema; the synthetic ids it handed out are then taken back.
    */
   insertTicks(ticks: readonly Tick[]): number {
     if (ticks.length === 0) return 0;
-    return this.insertMany(ticks);
+    this.synthetic.begin();
+    try {
+      const inserted = this.insertMany(ticks);
+      this.synthetic.commit();
+      return inserted;
+    } catch (error) {
+      this.synthetic.rollback();
+      throw error;
+    }
   }
 
   /** Number of stored ticks, of one symbol or of all. */
@@ -101,7 +151,11 @@ export class TickRepo implements TickStore {
     return (symbol === undefined ? this.countAll.get() : this.countSymbol.get(symbol)) as number;
   }
 
-  /** Ticks of a symbol in `tsEvent` order (ties in insertion order), the first `limit` of the range. */
+  /**
+   * Ticks of a symbol in `tsEvent` order, the first `limit` of the range. Ties
+   * are ordered by source, kind (`B`, `Q`, `T`), then venue seq; ticks without
+   * a venue seq come after those with one, in arrival order.
+   */
   rangeTicks(query: TickRangeQuery): Tick[] {
     const limit = checkLimit(query.limit);
     const from = query.from ?? MIN_TS;
@@ -114,10 +168,26 @@ export class TickRepo implements TickStore {
     return rows.map(toTick);
   }
 
-  /** The latest stored tick of a symbol (optionally of one source), or null. */
+  /** The latest stored tick of a symbol (optionally of one source) in the order of `rangeTicks`, or null. */
   lastTick(symbol: string, source?: string): Tick | null {
     const row = (source === undefined ? this.last.get(symbol) : this.lastSource.get(symbol, source)) as TickRow | undefined;
     return row ? toTick(row) : null;
+  }
+
+  private bind(p: unknown[], k: number, t: Tick): void {
+    p[k] = t.symbol;
+    p[k + 1] = t.tsEvent;
+    p[k + 2] = sourceCode(t.source);
+    p[k + 3] = kindCode(t);
+    p[k + 4] = storedSeq(t, this.synthetic);
+    p[k + 5] = t.tsInit;
+    p[k + 6] = t.bid;
+    p[k + 7] = t.ask;
+    p[k + 8] = t.last;
+    p[k + 9] = t.volume;
+    p[k + 10] = t.trades;
+    p[k + 11] = sideCode(t.takerSide);
+    p[k + 12] = t.offset;
   }
 }
 
@@ -134,7 +204,7 @@ function toTick(row: TickRow): Tick {
     volume: row.volume,
     trades: row.trades,
     takerSide: row.taker_side as TakerSide | null,
-    seq: row.seq,
+    seq: readSeq(row.seq),
     offset: row.offset,
   };
 }

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { TIMEFRAMES } from '../../core/index.js';
 import { defineTool, READ_ONLY_MARKET } from '../defineTool.js';
-import { candleOutput, gapsOutput, iso, resolveSymbol, sourcesFor, sourceStatusOutput, symbolInput, toCandleOutput } from './shared.js';
+import { candleOutput, gapsFor, gapsOutput, iso, resolveSymbol, sourcesFor, sourceStatusOutput, symbolInput, toCandleOutput } from './shared.js';
 
 /** Most candles one page may hold. */
 export const MAX_CANDLES_PER_PAGE = 1000;
@@ -67,7 +67,7 @@ export const getCandles = defineTool({
       nextCursor: page.nextCursor,
       asOf: iso(last?.tsEvent),
       sources: sourcesFor(ctx, spec.symbol),
-      gaps: { open: [], filled: 0 },
+      gaps: gapsFor(ctx, spec.symbol),
     };
   },
 });

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { defineTool, READ_ONLY_MARKET } from '../defineTool.js';
-import { gapsOutput, iso, resolveSymbol, sourcesFor, sourceStatusOutput, symbolInput } from './shared.js';
+import { gapsFor, gapsOutput, iso, resolveSymbol, sourcesFor, sourceStatusOutput, symbolInput } from './shared.js';
 
 /** The current price of one symbol: quote, last trade, freshness and provenance. */
 export const getMarketState = defineTool({
@@ -54,7 +54,7 @@ export const getMarketState = defineTool({
       asOf: iso(newest ? Math.max(quote?.tsEvent ?? 0, trade?.tsEvent ?? 0) : null),
       ageMs: newest ? Math.max(0, ctx.clock.now() - newest.tsInit) : null,
       sources: sourcesFor(ctx, spec.symbol),
-      gaps: { open: [], filled: 0 },
+      gaps: gapsFor(ctx, spec.symbol),
     };
   },
 });

@@ -1,13 +1,15 @@
 import * as z from 'zod';
 import { ANALYSIS_TIMEFRAMES } from '../../core/index.js';
 import { defineTool, READ_ONLY_MARKET } from '../defineTool.js';
-import { candleOutput, gapsOutput, iso, resolveSymbol, sourcesFor, sourceStatusOutput, symbolInput, toCandleOutput } from './shared.js';
+import { candleOutput, gapsFor, gapsOutput, iso, resolveSymbol, sourcesFor, sourceStatusOutput, symbolInput, toCandleOutput } from './shared.js';
 
-const frame = z.object({
-  candles: z.array(candleOutput).describe('Latest candles, oldest first'),
-  lastIsOpen: z.boolean().describe('True when the last candle is still forming'),
-  hasMore: z.boolean().describe('True when older candles exist beyond this answer (use get_candles to page)'),
-});
+const frame = z
+  .object({
+    candles: z.array(candleOutput).describe('Latest candles, oldest first'),
+    lastIsOpen: z.boolean().describe('True when the last candle is still forming'),
+    hasMore: z.boolean().describe('True when older candles exist beyond this answer (use get_candles to page)'),
+  })
+  .describe('Candles of one timeframe');
 
 /** M1, M5, M15, H1 and H4 candles of one symbol in a single answer. */
 export const getMultiTimeframe = defineTool({
@@ -52,7 +54,7 @@ export const getMultiTimeframe = defineTool({
       timeframes: out as { M1: z.infer<typeof frame>; M5: z.infer<typeof frame>; M15: z.infer<typeof frame>; H1: z.infer<typeof frame>; H4: z.infer<typeof frame> },
       asOf: iso(newest),
       sources: sourcesFor(ctx, spec.symbol),
-      gaps: { open: [], filled: 0 },
+      gaps: gapsFor(ctx, spec.symbol),
     };
   },
 });

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { InvalidRequestError, type Candle, type FeedStatus, type SymbolSpec } from '../../core/index.js';
+import { InvalidRequestError, type Candle, type FeedStatus, type Gap, type SymbolSpec } from '../../core/index.js';
 import type { ToolContext } from '../context.js';
 
 /** Input field: the canonical symbol. */
@@ -56,13 +56,26 @@ export const sourceStatusOutput = z.object({
   droppedFrames: z.number().int().describe('Malformed frames counted and dropped by this feed since start'),
 });
 
+const gapRange = z.object({
+  from: z.number().describe('Start of the missing range, epoch ms'),
+  to: z.number().describe('End of the missing range, epoch ms'),
+  source: z.string().describe('Source that missed it'),
+  reason: z.string().describe('Why the range is missing, or why it could not be filled'),
+});
+
 /** Gap flags every market answer carries. */
 export const gapsOutput = z.object({
-  open: z
-    .array(z.object({ from: z.number().describe('Start of the gap, epoch ms'), to: z.number().describe('End of the gap, epoch ms') }))
-    .describe('Ranges with missing data that were not (yet) filled'),
+  open: z.array(gapRange).describe('Ranges with missing data being filled right now (answers may change once filled)'),
   filled: z.number().int().describe('Gaps detected and filled since start'),
+  unfillable: z.array(gapRange).describe('Ranges that could not be filled: data there is missing for good'),
 });
+
+/** Gap flags of a symbol in the tool shape. */
+export function gapsFor(ctx: ToolContext, symbol: string): z.infer<typeof gapsOutput> {
+  const g = ctx.live.gaps(symbol);
+  const range = (x: Gap) => ({ from: x.from, to: x.to, source: x.source, reason: x.reason });
+  return { open: g.open.map(range), filled: g.filled, unfillable: g.unfillable.map(range) };
+}
 
 /** Feeds serving a symbol, in the tool shape. */
 export function sourcesFor(ctx: ToolContext, symbol: string): z.infer<typeof sourceStatusOutput>[] {

@@ -50,6 +50,8 @@ export const getSystemStatus = defineTool({
         unknownSymbol: z.number().int().describe('Ticks for symbols not configured'),
         lateTicks: z.number().int().describe('Ticks that arrived after their candle closed (dropped from candles)'),
         candlesClosed: z.number().int().describe('Candles closed since start, all timeframes'),
+        spikes: z.number().int().describe('Ticks rejected by the spike controller (part of rejected)'),
+        fused: z.number().int().describe('Ticks that entered the unified (fused) stream'),
       })
       .describe('Pipeline counters'),
     replay: z
@@ -101,7 +103,16 @@ export const getSystemStatus = defineTool({
         reconnects: f.reconnects,
         lastMessageAgeMs: f.lastMessageAt === null ? null : Math.max(0, now - f.lastMessageAt),
       })),
-      pipeline: { ...facts.pipeline, rejectReasons: { ...facts.pipeline.rejectReasons } },
+      pipeline: {
+        accepted: facts.pipeline.accepted,
+        rejected: facts.pipeline.rejected,
+        rejectReasons: { ...facts.pipeline.rejectReasons },
+        unknownSymbol: facts.pipeline.unknownSymbol,
+        lateTicks: facts.pipeline.lateTicks,
+        candlesClosed: facts.pipeline.candlesClosed,
+        spikes: facts.pipeline.spikes,
+        fused: facts.pipeline.fused,
+      },
       replay: facts.replay,
       store: facts.store,
     };

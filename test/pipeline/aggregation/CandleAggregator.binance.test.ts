@@ -51,7 +51,7 @@ describe('CandleAggregator on Binance BTCUSDT trades of 2017-08-17 04:00-08:00',
     const at = (hhmm: number) => m1.find((c) => c.openTime === H04 + hhmm * MIN);
     for (const minute of [1, ...Array.from({ length: 12 }, (_, i) => 5 + i)]) {
       const c = at(minute);
-      expect(c).toMatchObject({ volume: 0, quoteVolume: 0, trades: 0, closed: true, sources: [] });
+      expect(c).toMatchObject({ volume: 0, quoteVolume: 0, trades: 0, closed: true, sources: ['binance'] });
       expect(c?.open).toBe(c?.close);
     }
     expect(at(1)).toMatchObject({ open: 4261.48, tsEvent: H04 + 2 * MIN - 1 });

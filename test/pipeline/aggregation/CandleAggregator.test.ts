@@ -51,7 +51,7 @@ describe('CandleAggregator behaviour', () => {
     expect(agg.closeUntil(H04 + 2 * MIN - 1)).toBe(1); // 04:00 closes; 04:01 has not ended
     expect(agg.closeUntil(H04 + 2 * MIN)).toBe(1); // 04:01 ends: emitted empty
     expect(out.map(candleFields)).toEqual([klineFields(klines[0]!), klineFields(klines[1]!)]);
-    expect(out[1]).toMatchObject({ closed: true, sources: [], tsEvent: H04 + 2 * MIN - 1, tsInit: H04 + 2 * MIN + 5 });
+    expect(out[1]).toMatchObject({ closed: true, sources: ['binance'], tsEvent: H04 + 2 * MIN - 1, tsInit: H04 + 2 * MIN + 5 });
     expect(agg.openCandle('M1')).toBeNull();
     expect(agg.openCandle('M5')).toMatchObject({ openTime: H04, trades: 3 });
     // 04:02-04:09 pass quietly: M1 04:02..04:09 (8) then M5 04:00 and 04:05, timeframe ascending.

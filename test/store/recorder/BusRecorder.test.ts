@@ -7,9 +7,9 @@ import {
   type RecorderErrorReason,
   type Store,
 } from '../../../src/store/index.js';
-import { feedEvent, klines2017, trades2017 } from '../fixtures.js';
+import { brokerQuotes, feedEvent, klines2017, trades2017 } from '../fixtures.js';
 
-describe('BusRecorder', () => {
+describe('BusRecorder with the inline writer (the default for :memory:)', () => {
   let store: Store;
   let bus: EventBus;
   let clock: TestClock;
@@ -49,6 +49,7 @@ describe('BusRecorder', () => {
 
   it('publish only buffers; the interval flush writes every topic in one go', async () => {
     const r = await recorder();
+    expect(r.writer).toBe('inline');
     for (const t of trades.slice(0, 3)) bus.publish('tick.fused', t);
     bus.publish('candle.closed', klines2017()[0]!);
     bus.publish('system.event', feedEvent('feed.connected', clock.now()));
@@ -61,7 +62,13 @@ describe('BusRecorder', () => {
     expect(store.ticks.rangeTicks({ symbol: 'BTCUSD', limit: 10 })).toEqual(trades.slice(0, 3));
     expect(store.candles.queryCandles({ symbol: 'BTCUSD', timeframe: 'M1', limit: 10 })).toEqual([klines2017()[0]]);
     expect(store.events.list({ limit: 10 }).map((e) => e.kind)).toEqual(['feed.connected']);
-    expect(r.stats()).toMatchObject({ buffered: { ticks: 0, candles: 0, events: 0 }, written: { ticks: 3, candles: 1, events: 1 }, flushes: 1 });
+    expect(r.stats()).toMatchObject({
+      writer: 'inline',
+      buffered: { ticks: 0, candles: 0, events: 0 },
+      pending: { batches: 0, rows: 0 },
+      written: { ticks: 3, candles: 1, events: 1 },
+      flushes: 1,
+    });
     // an idle interval writes nothing and counts no flush
     clock.advance(1000);
     expect(r.stats().flushes).toBe(1);
@@ -97,6 +104,22 @@ describe('BusRecorder', () => {
     expect(r.stats().buffered.ticks).toBe(0);
     await r.stop(); // twice is fine
     expect(errors).toEqual([]);
+  });
+
+  it('gives ticks without venue seq their synthetic id once, on arrival: a retried flush stores them once', async () => {
+    const r = await recorder();
+    const disk = breakDisk(['event_log']);
+    const broker = brokerQuotes(12); // 7 ticks in one second, 5 in the next
+    for (const t of broker) bus.publish('tick.fused', t);
+    bus.publish('system.event', feedEvent('feed.connected', clock.now()));
+    clock.advance(250); // fails and rolls back
+    disk.heal();
+    clock.advance(250);
+    expect(store.ticks.rangeTicks({ symbol: 'BTCUSD', limit: 100 })).toEqual(broker);
+    expect(store.db.prepare('SELECT seq FROM unified_ticks ORDER BY ts_event, seq DESC').pluck().all()).toEqual([
+      -1, -2, -3, -4, -5, -6, -7, -1, -2, -3, -4, -5,
+    ]);
+    await r.stop();
   });
 
   it('counts only new ticks when the same venue ticks arrive again', async () => {

@@ -1,88 +1,63 @@
 /**
  * One Binance combined-stream WebSocket connection (`/stream?streams=a/b`):
  * frames go through a `BinanceMapper`, ticks out through `onTick`. Reconnects
- * after an unexpected close with jittered exponential backoff, at once on
- * `serverShutdown`, and treats an open but silent socket as dead (the USD-M
- * wrong-route failure). All timing uses the injected `Clock`.
+ * after an unexpected close with jittered exponential backoff (failures only).
+ * Rotates before Binance's 24 h cut and on `serverShutdown` with overlap: the
+ * replacement socket opens, its first frame promotes it, then the old one
+ * closes (frames of the overlap arrive twice; `BinanceFeed` dedupes them).
+ * A watchdog treats an open but silent socket, or a silent symbol, as dead
+ * (the USD-M wrong-route failure). Live SUBSCRIBE/UNSUBSCRIBE go through a
+ * rate limiter. All timing uses the injected `Clock`.
  */
-import { Buffer } from 'node:buffer';
-import { WebSocket, type RawData } from 'ws';
+import type { Buffer } from 'node:buffer';
+import { WebSocket } from 'ws';
 import type { Cancel, Clock } from '../../../core/clock/Clock.js';
 import { ConfigError } from '../../../core/errors.js';
 import type { MarketDataSource } from '../../../core/ports.js';
 import type { FeedState, FeedStatus } from '../../../core/types/FeedStatus.js';
-import type { Tick } from '../../../core/types/Tick.js';
-import { BinanceMapper, type BinanceTimeUnit, type DropReason, type MapperCounters } from './BinanceMapper.js';
-import { parseStreamName } from './schema.js';
+import { BinanceMapper, type MapperCounters } from './BinanceMapper.js';
+import { ControlLimiter } from './ControlLimiter.js';
+import { SilenceWatch } from './SilenceWatch.js';
+import { HOUR, closeSocket, rawText, symbolsOf, type BinanceStreamOptions, type StreamEvent } from './streamSupport.js';
 
-/** Options of one Binance stream connection. */
-export type BinanceStreamOptions = {
-  /** Stable feed id (default `binance-spot`). */
-  id?: string;
-  /** Server root, e.g. `wss://stream.binance.com:9443`, `wss://fstream.binance.com/market`, `ws://127.0.0.1:PORT`. */
-  baseUrl: string;
-  /** Stream names, e.g. `['btcusdt@aggTrade', 'btcusdt@bookTicker']`. */
-  streams: readonly string[];
-  /** Binance instrument (lowercase) → canonical symbol, e.g. `{ btcusdt: 'BTCUSD' }`. */
-  symbols: Readonly<Record<string, string>>;
-  clock: Clock;
-  /** Ask the server for µs timestamps (spot only); ticks still carry ms. */
-  timeUnit?: BinanceTimeUnit;
-  /** Receives every tick, in wire order. */
-  onTick: (tick: Tick) => void;
-  /** Receives every dropped frame (reason, first 256 characters, detail). */
-  onDrop?: (reason: DropReason, sample: string, detail: string) => void;
-  /** Receives the status on every state change. */
-  onStatus?: (status: FeedStatus) => void;
-  /** Receives errors thrown by the callbacks above (they never break the socket). */
-  onError?: (error: unknown) => void;
-  /** Open socket with no frame for this long is treated as dead (default 60 000 ms). */
-  silenceMs?: number;
-  /** Reconnect backoff after failures: first delay and cap (default 500 ms → 30 000 ms). */
-  backoff?: { initialMs?: number; maxMs?: number };
-  /** Jitter source in [0, 1) (default Math.random); the delay is base × (0.5 + 0.5 × random). */
-  random?: () => number;
-  /** How long `stop()` waits for the close handshake before terminating (default 2 000 ms). */
-  closeTimeoutMs?: number;
-};
+export type { BinanceStreamOptions, StreamEvent, StreamEventKind } from './streamSupport.js';
 
 const SAMPLE_CHARS = 256;
-
-function toText(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
-}
 
 /**
  * A Binance market-data feed over one combined-stream connection. Counters
  * (frames, ticks, dropped, reconnects) accumulate across reconnects.
- * `reconnects` counts every new connection attempt after the first.
+ * `reconnects` counts every new connection attempt after the first, rotations included.
  */
 export class BinanceStream implements MarketDataSource {
   readonly id: string;
-  /** The URL this stream connects to. */
-  readonly url: string;
   private readonly o: BinanceStreamOptions;
   private readonly clock: Clock;
   private readonly mapper: BinanceMapper;
-  private readonly symbols: readonly string[];
-  private readonly silenceMs: number;
+  private readonly base: string;
+  private readonly streams: string[];
+  private symbols: readonly string[];
   private readonly initialMs: number;
   private readonly maxMs: number;
+  private readonly watch: SilenceWatch;
+  private readonly limiter: ControlLimiter;
   private ws: WebSocket | null = null;
+  private pending: WebSocket | null = null;
+  private pendingAt = 0;
   private state: FeedState = 'stopped';
   private started = false;
   private stopped = false;
   private reconnects = 0;
+  private rotations = 0;
+  private silentKills = 0;
   private failures = 0;
   private gotFrame = false;
   private lastMessageAt: number | null = null;
   private lastError = '';
   private retryTimer: Cancel | null = null;
+  private rotateTimer: Cancel | null = null;
   private watchdog: Cancel | null = null;
-  private seenFrames = 0;
-  private activeAt = 0;
+  private controlId = 1;
   private firstSettle: (() => void) | null = null;
   /** Why the current socket is closing (error or watchdog), if known. */
   private closeWhy: string | null = null;
@@ -91,24 +66,29 @@ export class BinanceStream implements MarketDataSource {
     this.o = options;
     this.id = options.id ?? 'binance-spot';
     this.clock = options.clock;
-    this.silenceMs = options.silenceMs ?? 60_000;
     this.initialMs = options.backoff?.initialMs ?? 500;
     this.maxMs = options.backoff?.maxMs ?? 30_000;
-    const micro = options.timeUnit === 'MICROSECOND';
     this.mapper = new BinanceMapper({ symbols: options.symbols, clock: options.clock, timeUnit: options.timeUnit ?? 'MILLISECOND' });
-    const base = options.baseUrl.replace(/\/+$/, '');
-    this.url = `${base}/stream?streams=${options.streams.join('/')}${micro ? '&timeUnit=MICROSECOND' : ''}`;
+    this.base = options.baseUrl.replace(/\/+$/, '');
+    this.streams = [...options.streams];
     const issues: string[] = [];
-    if (!/^wss?:\/\/[^/]/.test(base)) issues.push(`baseUrl must start with ws:// or wss://, got ${options.baseUrl}`);
+    if (!/^wss?:\/\/[^/]/.test(this.base)) issues.push(`baseUrl must start with ws:// or wss://, got ${options.baseUrl}`);
     if (options.streams.length === 0) issues.push('streams must not be empty');
+    for (const [symbol, ms] of Object.entries(options.symbolSilenceMs ?? {})) if (!(ms > 0)) issues.push(`symbolSilenceMs.${symbol} must be > 0`);
     if (issues.length > 0) throw new ConfigError(`bad Binance stream config: ${issues.join('; ')}`, issues);
-    const canon = new Set<string>();
-    const lower = new Map(Object.entries(options.symbols).map(([k, v]) => [k.toLowerCase(), v]));
-    for (const s of options.streams) {
-      const c = lower.get(parseStreamName(s).instrument);
-      if (c !== undefined) canon.add(c);
-    }
-    this.symbols = [...canon];
+    this.symbols = symbolsOf(this.streams, options.symbols);
+    this.watch = new SilenceWatch(options.silenceMs ?? 60_000, options.symbolSilenceMs ?? {});
+    this.limiter = new ControlLimiter(this.clock, options.controlPerSecond ?? 5, (text) => {
+      if (this.ws?.readyState !== WebSocket.OPEN) return false;
+      this.ws.send(text);
+      return true;
+    });
+  }
+
+  /** The URL this stream connects to (current stream list). */
+  get url(): string {
+    const micro = this.o.timeUnit === 'MICROSECOND' ? '&timeUnit=MICROSECOND' : '';
+    return `${this.base}/stream?streams=${this.streams.join('/')}${micro}`;
   }
 
   /** Connects; resolves once the first connection is open or has failed (retries continue in the background). */
@@ -119,42 +99,46 @@ export class BinanceStream implements MarketDataSource {
     const settled = new Promise<void>((resolve) => {
       this.firstSettle = resolve;
     });
-    this.activeAt = this.clock.monotonic();
-    const period = Math.max(1, Math.floor(this.silenceMs / 4));
-    this.watchdog = this.clock.setInterval(() => this.checkSilence(), period);
+    this.watch.reset(this.clock.monotonic());
+    this.watchdog = this.clock.setInterval(() => this.checkSilence(), this.watch.periodMs);
     this.connect();
     return settled;
   }
 
-  /** Closes the socket cleanly and cancels every timer; safe to call twice. */
+  /** Closes the sockets cleanly and cancels every timer; safe to call twice. */
   async stop(): Promise<void> {
     if (this.stopped || !this.started) {
       this.stopped = true;
       return;
     }
     this.stopped = true;
-    this.retryTimer?.();
-    this.retryTimer = null;
-    this.watchdog?.();
-    this.watchdog = null;
-    const ws = this.ws;
-    this.ws = null;
+    for (const cancel of [this.retryTimer, this.watchdog, this.rotateTimer]) cancel?.();
+    this.retryTimer = this.watchdog = this.rotateTimer = null;
+    this.limiter.clear();
+    const sockets = [this.ws, this.pending].filter((w): w is WebSocket => w !== null);
+    this.ws = this.pending = null;
     this.settleFirst();
-    if (ws && ws.readyState !== WebSocket.CLOSED) {
-      await new Promise<void>((resolve) => {
-        const cancel = this.clock.setTimeout(() => {
-          ws.terminate();
-          resolve();
-        }, this.o.closeTimeoutMs ?? 2_000);
-        ws.once('close', () => {
-          cancel();
-          resolve();
-        });
-        if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
-        else ws.close(1000, 'client stop');
-      });
-    }
+    await Promise.all(sockets.map((ws) => closeSocket(ws, this.clock, this.o.closeTimeoutMs ?? 2_000, 'client stop')));
     this.setState('stopped');
+  }
+
+  /** Adds streams: sent as one rate-limited SUBSCRIBE now, and part of the URL of every later connection. */
+  subscribe(streams: readonly string[]): void {
+    this.control('SUBSCRIBE', streams.filter((s) => !this.streams.includes(s)));
+  }
+
+  /** Removes streams (one rate-limited UNSUBSCRIBE). */
+  unsubscribe(streams: readonly string[]): void {
+    this.control('UNSUBSCRIBE', streams.filter((s) => this.streams.includes(s)));
+  }
+
+  /** Opens a replacement socket now and switches to it on its first frame (what a serverShutdown triggers). */
+  rotate(why = 'rotation requested'): void {
+    if (this.stopped || !this.started || this.pending || !this.ws) return;
+    this.reconnects++;
+    this.event('rotating', why);
+    this.pendingAt = this.clock.monotonic();
+    this.pending = this.open();
   }
 
   /** Current health and counters. */
@@ -165,7 +149,7 @@ export class BinanceStream implements MarketDataSource {
       source: 'binance',
       state: this.state,
       symbols: this.symbols,
-      detail: this.detail(),
+      detail: `${this.url}${this.lastError ? `; last error: ${this.lastError}` : ''}`,
       frames: c.frames,
       ticks: c.ticks,
       dropped: c.dropped,
@@ -180,39 +164,89 @@ export class BinanceStream implements MarketDataSource {
     return this.mapper.counters();
   }
 
-  private detail(): string {
-    const err = this.lastError ? `; last error: ${this.lastError}` : '';
-    return `${this.url}${err}`;
+  /** Rotations completed and sockets the watchdog killed for silence. */
+  lifecycle(): Readonly<{ rotations: number; silentKills: number; pendingControl: number; lastError: string }> {
+    return { rotations: this.rotations, silentKills: this.silentKills, pendingControl: this.limiter.pending, lastError: this.lastError };
+  }
+
+  private control(method: 'SUBSCRIBE' | 'UNSUBSCRIBE', params: string[]): void {
+    if (params.length === 0) return;
+    if (method === 'SUBSCRIBE') this.streams.push(...params);
+    else for (const p of params) this.streams.splice(this.streams.indexOf(p), 1);
+    this.symbols = symbolsOf(this.streams, this.o.symbols);
+    if (this.ws?.readyState === WebSocket.OPEN) this.limiter.send(JSON.stringify({ method, params, id: this.controlId++ }));
   }
 
   private connect(): void {
     if (this.stopped) return;
     this.setState('starting');
-    this.gotFrame = false;
-    this.activeAt = this.clock.monotonic();
-    const ws = new WebSocket(this.url, { perMessageDeflate: false });
-    this.ws = ws;
+    this.watch.reset(this.clock.monotonic());
     this.closeWhy = null;
+    this.ws = this.open();
+  }
+
+  /** Opens a socket with this stream's handlers; it acts only while it is the current or the pending one. */
+  private open(): WebSocket {
+    const openedWith = [...this.streams];
+    const ws = new WebSocket(this.url, { perMessageDeflate: false });
     ws.on('open', () => {
-      if (this.ws !== ws) return;
-      this.activeAt = this.clock.monotonic();
-      this.setState('connected');
-      this.settleFirst();
+      const missing = this.streams.filter((s) => !openedWith.includes(s));
+      if (missing.length > 0) ws.send(JSON.stringify({ method: 'SUBSCRIBE', params: missing, id: this.controlId++ }));
+      if (ws !== this.ws) return;
+      this.onCurrentOpen();
     });
     ws.on('message', (data) => {
-      if (this.ws === ws) this.onFrame(toText(data));
+      if (ws === this.pending) this.promote(ws);
+      if (ws === this.ws) this.onFrame(rawText(data));
     });
     ws.on('error', (error: Error) => {
-      if (this.ws === ws) this.closeWhy ??= error.message;
+      if (ws === this.ws) this.closeWhy ??= error.message;
     });
-    ws.on('close', (code: number, reason: Buffer) => {
-      if (this.ws !== ws) return;
-      this.ws = null;
-      if (this.stopped) return;
-      this.lastError = this.closeWhy ?? `closed ${code}${reason.length ? ` ${reason.toString()}` : ''}`;
-      this.settleFirst();
-      this.scheduleReconnect();
-    });
+    ws.on('close', (code: number, reason: Buffer) => this.onClose(ws, code, reason));
+    return ws;
+  }
+
+  private onCurrentOpen(): void {
+    this.watch.reset(this.clock.monotonic());
+    this.gotFrame = false;
+    this.setState('connected');
+    this.armRotation(this.o.rotateAfterMs ?? 23 * HOUR);
+    this.event('open', this.url);
+    this.settleFirst();
+  }
+
+  private onClose(ws: WebSocket, code: number, reason: Buffer): void {
+    if (ws === this.pending) {
+      this.pending = null;
+      if (!this.stopped) {
+        this.event('closed', `replacement socket closed ${code} before its first frame; keeping the current one`);
+        this.armRotation(this.o.rotateRetryMs ?? 60_000);
+      }
+      return;
+    }
+    if (ws !== this.ws) return;
+    this.ws = null;
+    this.limiter.clear();
+    if (this.stopped) return;
+    this.lastError = this.closeWhy ?? `closed ${code}${reason.length ? ` ${reason.toString()}` : ''}`;
+    this.event('closed', this.lastError);
+    if (this.pending) return this.promote(this.pending); // the replacement is already on its way: no failure
+    this.settleFirst();
+    this.scheduleReconnect();
+  }
+
+  /** Makes the pending socket current and closes the old one. */
+  private promote(next: WebSocket): void {
+    const old = this.ws;
+    this.ws = next;
+    this.pending = null;
+    this.closeWhy = null;
+    this.rotations++;
+    this.limiter.clear();
+    if (old) void closeSocket(old, this.clock, this.o.closeTimeoutMs ?? 2_000, 'rotated');
+    this.event('rotated', this.url);
+    if (next.readyState === WebSocket.OPEN) this.onCurrentOpen();
+    else this.setState('starting');
   }
 
   private onFrame(raw: string): void {
@@ -224,22 +258,17 @@ export class BinanceStream implements MarketDataSource {
     }
     const out = this.mapper.map(raw, now);
     try {
-      if (out.kind === 'tick') this.o.onTick(out.tick);
-      else if (out.kind === 'drop') this.o.onDrop?.(out.reason, raw.slice(0, SAMPLE_CHARS), out.detail);
-      else if (out.kind === 'shutdown') this.reconnectNow('server shutdown');
+      if (out.kind === 'tick') {
+        if (this.watch.perSymbol) this.watch.tick(out.tick.symbol);
+        this.o.onTick(out.tick);
+      } else if (out.kind === 'drop') this.o.onDrop?.(out.reason, raw.slice(0, SAMPLE_CHARS), out.detail);
+      else if (out.kind === 'shutdown') {
+        this.event('shutdown', 'server announced shutdown');
+        this.rotate('server shutdown');
+      } else if (out.kind === 'control' && out.error) this.event('control_error', `${out.error.code} ${out.error.msg} (id ${String(out.id)})`);
     } catch (error) {
       this.o.onError?.(error);
     }
-  }
-
-  /** Replaces the socket immediately (serverShutdown): not a failure, no backoff. */
-  private reconnectNow(why: string): void {
-    const old = this.ws;
-    this.ws = null;
-    this.lastError = why;
-    if (old) old.close(1000, 'reconnect');
-    this.reconnects++;
-    this.connect();
   }
 
   private scheduleReconnect(): void {
@@ -256,18 +285,43 @@ export class BinanceStream implements MarketDataSource {
     }, delay);
   }
 
+  private armRotation(ms: number): void {
+    this.rotateTimer?.();
+    this.rotateTimer = null;
+    if (!(ms > 0) || ms === Infinity) return;
+    this.rotateTimer = this.clock.setTimeout(() => {
+      this.rotateTimer = null;
+      this.rotate('scheduled rotation before the 24 h limit');
+    }, ms);
+  }
+
   private checkSilence(): void {
-    if (this.stopped || !this.ws) return;
-    const frames = this.mapper.frames;
+    if (this.stopped || !this.ws || this.closeWhy !== null) return; // closing already
     const now = this.clock.monotonic();
-    if (frames !== this.seenFrames) {
-      this.seenFrames = frames;
-      this.activeAt = now;
+    const pending = this.pending;
+    if (pending && now - this.pendingAt >= this.watch.silenceMs) {
+      if (pending.readyState === WebSocket.OPEN) this.promote(pending); // open but quiet: switch anyway, the old one is due to be cut
+      else pending.terminate();
       return;
     }
-    if (now - this.activeAt < this.silenceMs) return;
-    this.closeWhy = `no frame for ${now - this.activeAt} ms`;
-    this.ws.terminate(); // close event schedules the reconnect with backoff
+    const dead = this.watch.check(now, this.mapper.frames);
+    if (dead) this.kill(dead.why, dead.symbol);
+  }
+
+  private kill(why: string, symbol: string | null): void {
+    this.closeWhy = why;
+    this.silentKills++;
+    this.event('silent', why, symbol);
+    this.ws?.terminate(); // the close event schedules the reconnect with backoff
+  }
+
+  private event(kind: StreamEvent['kind'], detail: string, symbol: string | null = null): void {
+    if (!this.o.onEvent) return;
+    try {
+      this.o.onEvent({ stream: this.id, kind, detail, symbol });
+    } catch (error) {
+      this.o.onError?.(error);
+    }
   }
 
   private settleFirst(): void {

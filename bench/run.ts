@@ -1,0 +1,46 @@
+// `npm run bench`: every budget of DESIGN.md section 9 that exists so far, as ratios against a floor measured in the same run.
+import os from 'node:os';
+import { recordedFrames } from './frames.js';
+import { fullPipeline, parseOnly } from './ingest.bench.js';
+import { mcpBench } from './mcp.bench.js';
+import { wsLatency } from './wsLatency.bench.js';
+
+const LOOPS = Number(process.env.UTP_BENCH_LOOPS ?? 40);
+const ROUNDS = Number(process.env.UTP_BENCH_ROUNDS ?? 3);
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+async function main(): Promise<void> {
+  console.log(`UTP bench — node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${os.platform()} ${os.arch()}`);
+  const frames = await recordedFrames(LOOPS);
+  console.log(`\n[ingest] ${fmt(frames.length)} real BTCUSDT aggTrade frames (${LOOPS} passes over the shipped recording), best of ${ROUNDS} rounds`);
+  let floor = 0;
+  let full = 0;
+  let stored = 0;
+  for (let r = 0; r < ROUNDS; r++) {
+    floor = Math.max(floor, parseOnly(frames).perSecond);
+    const run = await fullPipeline(frames);
+    full = Math.max(full, run.perSecond);
+    stored = run.stored;
+  }
+  if (stored !== frames.length) throw new Error(`stored ${stored} ticks, expected ${frames.length}`);
+  const ratio = full / floor;
+  console.log(`  floor  JSON.parse only                                   ${fmt(floor).padStart(10)} frames/s`);
+  console.log(`  full   map + validate + 7 timeframes + bus + SQLite WAL  ${fmt(full).padStart(10)} ticks/s  (all ${fmt(stored)} stored)`);
+  console.log(`  ratio  ${ratio.toFixed(2)}x the floor   budget >= 0.50x (goal 1.0x)   ${ratio >= 0.5 ? 'PASS' : 'MISS'}`);
+
+  const mcp = await mcpBench();
+  const r = mcp.stateP50 / mcp.echoP50;
+  console.log(`\n[mcp] in-process v2 client, p50 of 2,000 calls each`);
+  console.log(`  floor  SDK echo tool                      ${mcp.echoP50.toFixed(3).padStart(8)} ms`);
+  console.log(`  tool   get_market_state                   ${mcp.stateP50.toFixed(3).padStart(8)} ms`);
+  console.log(`  ratio  ${r.toFixed(2)}x the echo round trip   budget <= 1.30x   ${r <= 1.3 ? 'PASS' : 'MISS'}`);
+  console.log(`\n[multi-timeframe] get_multi_timeframe, 5 timeframes x 500 bars (${mcp.mtfBars} candles) over MCP`);
+  console.log(`  p50 ${mcp.mtfP50.toFixed(2)} ms   p99 ${mcp.mtfP99.toFixed(2)} ms   budget p50 <= 5 ms   ${mcp.mtfP50 <= 5 ? 'PASS' : 'MISS'}`);
+
+  const ws = await wsLatency();
+  console.log(`\n[ws latency] ${fmt(ws.frames)} real aggTrade frames paced at ${fmt(ws.rate)}/s over loopback, 2 redundant connections merged`);
+  console.log(`  frame sent -> tick delivered   p50 ${ws.p50Ms.toFixed(3)} ms   p99 ${ws.p99Ms.toFixed(3)} ms   max ${ws.maxMs.toFixed(3)} ms`);
+  console.log(`  failover  primary cut -> next tick ${ws.failoverMs.toFixed(3)} ms   lost ${ws.lost}, doubled ${ws.duplicates}`);
+}
+
+await main();

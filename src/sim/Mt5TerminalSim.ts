@@ -1,0 +1,305 @@
+/**
+ * A simulated MetaTrader 5 terminal running `UtpBridge.mq5`: it connects to
+ * the bridge exactly as the Expert Advisor does (TCP client, NDJSON, the
+ * protocol of `schemas/mt5-bridge.schema.json`), says hello with the broker
+ * server clock, streams recorded ticks in server time at a speed (paced by the
+ * Clock, or `max`), sends bars as they close, heartbeats every second,
+ * answers `history` and `ping`, and reconnects with backoff (1, 2, 4 … 30 s).
+ * Fault hooks: drop the link, go silent (a half-open link that swallows what
+ * is sent), send a malformed line, refuse history.
+ */
+import { connect, type Socket } from 'node:net';
+import type { Cancel, Clock } from '../core/clock/Clock.js';
+import { LineFramer } from '../pipeline/feeds/mt5/framing.js';
+import { MT5_PROTOCOL_VERSION, UtpMessageSchema, type HistoryMessage, type UtpMessage } from '../pipeline/feeds/mt5/schema.js';
+import { SimMarket } from './mt5SimMarket.js';
+import { defaultPositions, helloFields, historyAnswer, SIM_ACCOUNT, SIM_TERMINAL } from './mt5SimMessages.js';
+import type { Mt5SimSpeed, Mt5SimStats, Mt5TerminalSimOptions } from './mt5SimTypes.js';
+
+export type { Mt5SimSpeed, Mt5SimStats, Mt5TerminalSimOptions, SimAccount } from './mt5SimTypes.js';
+
+/** The simulated MT5 terminal + Expert Advisor. */
+export class Mt5TerminalSim {
+  private readonly o: Mt5TerminalSimOptions;
+  private readonly clock: Clock;
+  private readonly market: SimMarket;
+  private readonly speed: Mt5SimSpeed;
+  private readonly startUtc: number;
+  private socket: Socket | null = null;
+  private connected = false;
+  private started = false;
+  private stopped = false;
+  private silent = false;
+  private seq = 0;
+  private failures = 0;
+  private anchorMono = 0;
+  private sendCursor = 0;
+  private announced: number | null = null;
+  private subscribed: Set<string> | null = null;
+  private barTfs = new Set<string>();
+  private pumping = false;
+  private refuseHistory = 0;
+  private readonly lastSent = new Map<string, number>();
+  private timers: Cancel[] = [];
+  private retry: Cancel | null = null;
+  private firstSettle: (() => void) | null = null;
+  private s = { attempts: 0, connects: 0, ticksSent: 0, ticksSwallowed: 0, barsSent: 0, historyAnswered: 0, pingsAnswered: 0, badLines: 0 };
+
+  constructor(options: Mt5TerminalSimOptions) {
+    this.o = options;
+    this.clock = options.clock;
+    this.speed = options.speed ?? 1;
+    if (this.speed !== 'max' && !(this.speed > 0)) throw new RangeError(`speed must be > 0 or 'max', got ${this.speed}`);
+    this.market = new SimMarket(options.symbols, options.serverOffset ?? 'eet');
+    const barsEnd = this.market.lastBarCloseServerMs();
+    const fallback = barsEnd === null ? this.clock.now() : barsEnd - this.market.offsetAt(barsEnd) * 1000;
+    this.startUtc = options.startUtc ?? this.market.firstUtc() ?? fallback;
+  }
+
+  /** Starts the market clock and connects; resolves once the first attempt connected or failed. */
+  start(): Promise<void> {
+    if (this.started) return Promise.resolve();
+    this.started = true;
+    this.anchorMono = this.clock.monotonic();
+    this.market.skipClosedBars(this.serverNow());
+    const settled = new Promise<void>((resolve) => (this.firstSettle = resolve));
+    this.timers.push(this.clock.setInterval(() => this.heartbeat(), this.o.heartbeatMs ?? 1_000));
+    this.timers.push(this.clock.setInterval(() => this.sendAccount(), this.o.accountEveryMs ?? 10_000));
+    this.timers.push(this.clock.setInterval(() => this.sendOffset(this.market.offsetAt(this.virtualUtc()), this.serverNow()), this.o.offsetResendMs ?? 3_600_000));
+    if (this.speed !== 'max') this.timers.push(this.clock.setInterval(() => this.pace(), this.o.paceMs ?? 100));
+    this.connect();
+    return settled;
+  }
+
+  /** Disconnects for good and cancels every timer. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const cancel of this.timers.splice(0)) cancel();
+    this.retry?.();
+    this.retry = null;
+    const socket = this.socket;
+    this.socket = null;
+    this.connected = false;
+    this.settle();
+    if (socket && !socket.destroyed) {
+      await new Promise<void>((resolve) => {
+        socket.once('close', () => resolve());
+        socket.destroy();
+      });
+    }
+  }
+
+  /** Counters and position of the replay. */
+  stats(): Mt5SimStats {
+    return { ...this.s, connected: this.connected, failures: this.failures, subscribed: this.subscribed !== null, seq: this.seq, silent: this.silent, produced: this.market.produced(), events: this.market.length, finished: this.market.produced() === this.market.length && this.sendCursor === this.market.length, virtualUtc: this.virtualUtc() };
+  }
+
+  /** Current market time, UTC ms. */
+  virtualUtc(): number {
+    if (this.speed === 'max') return this.market.lastProducedUtc() ?? this.startUtc;
+    return this.startUtc + (this.clock.monotonic() - this.anchorMono) * this.speed;
+  }
+
+  /** Fault: drop the connection now (reconnects with backoff). */
+  disconnectNow(): void {
+    this.socket?.destroy();
+  }
+
+  /** Fault: keep the socket open but send nothing; ticks produced meanwhile are lost in the link. Cleared by the next connection. */
+  goSilent(on = true): void {
+    this.silent = on;
+    if (!on) this.pump();
+  }
+
+  /** Fault: write one raw line (default: a tick whose time is a string). */
+  sendMalformed(line = '{"v":1,"type":"tick","seq":999999,"ts":0,"sym":"BTCUSD","tmsc":"yesterday","bid":1,"ask":2,"last":0,"vol":0,"flags":6}'): void {
+    this.writeLine(line);
+  }
+
+  /** Fault: answer the next `count` history requests with ok=false. */
+  failHistory(count = 1): void {
+    this.refuseHistory += count;
+  }
+
+  private serverNow(): number {
+    return this.market.serverMs(this.virtualUtc());
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    this.s.attempts++;
+    const socket = connect({ host: this.o.host ?? '127.0.0.1', port: this.o.port });
+    this.socket = socket;
+    socket.setNoDelay(true);
+    const framer = new LineFramer(16 * 1024 * 1024);
+    socket.on('connect', () => {
+      if (this.socket !== socket) return;
+      this.connected = true;
+      this.failures = 0;
+      this.s.connects++;
+      this.seq = 0;
+      this.silent = false;
+      this.subscribed = null;
+      this.sendHello();
+      this.sendAccount();
+      this.settle();
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (this.socket === socket) framer.push(chunk, (line) => this.onLine(line), () => this.s.badLines++);
+    });
+    socket.on('drain', () => this.pump());
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.connected = false;
+      this.silent = false;
+      this.settle();
+      if (this.stopped) return;
+      this.failures++;
+      const base = this.o.backoff?.initialMs ?? 1_000;
+      const delay = Math.min(this.o.backoff?.maxMs ?? 30_000, base * 2 ** (this.failures - 1));
+      this.retry = this.clock.setTimeout(() => {
+        this.retry = null;
+        this.connect();
+      }, delay);
+    });
+  }
+
+  private settle(): void {
+    const f = this.firstSettle;
+    this.firstSettle = null;
+    f?.();
+  }
+
+  private send(message: Record<string, unknown> & { type: string }): boolean {
+    if (!this.connected || this.silent) return true;
+    const { type, ...fields } = message;
+    return this.writeLine(JSON.stringify({ v: MT5_PROTOCOL_VERSION, type, seq: ++this.seq, ts: this.clock.now(), ...fields }));
+  }
+
+  private writeLine(line: string): boolean {
+    const socket = this.socket;
+    if (!this.connected || socket === null) return true;
+    this.o.tap?.('out', line);
+    return socket.write(`${line}\n`);
+  }
+
+  private sendHello(): void {
+    const utc = this.virtualUtc();
+    this.announced = this.market.offsetAt(utc);
+    this.send({ type: 'hello', ...helloFields(this.market, this.o.terminal ?? SIM_TERMINAL, this.lastSent, utc) });
+  }
+
+  private sendAccount(): void {
+    this.send({ type: 'account', ...(this.o.account ?? SIM_ACCOUNT) });
+    this.send({ type: 'positions', positions: this.o.positions ?? defaultPositions(this.market, this.startUtc) });
+  }
+
+  private sendOffset(offsetSec: number, serverTimeMsc: number): void {
+    if (!this.connected || this.silent) return;
+    this.announced = offsetSec;
+    this.send({ type: 'offset', serverUtcOffsetSec: offsetSec, serverTimeMsc });
+  }
+
+  private heartbeat(): void {
+    this.send({ type: 'hb' });
+  }
+
+  /** Finite speed: let the market reach the clock's time, then send what is due. */
+  private pace(): void {
+    this.market.produceUntil(this.virtualUtc());
+    this.pump();
+    this.emitBars();
+  }
+
+  private emitBars(): void {
+    for (const { sym, tf, bar } of this.market.closedBars(this.serverNow())) {
+      if (!this.connected || this.silent || this.subscribed === null || !this.subscribed.has(sym) || !this.barTfs.has(tf)) continue;
+      this.send({ type: 'bar', sym, tf, ...bar });
+      this.s.barsSent++;
+    }
+  }
+
+  /** Sends (or, silent, swallows) the ticks that happened and were not sent yet. */
+  private pump(): void {
+    if (this.pumping || !this.connected || this.subscribed === null) return;
+    this.pumping = true;
+    try {
+      const max = this.speed === 'max';
+      const batchEnd = max ? this.sendCursor + (this.o.batchSize ?? 1_000) : Infinity;
+      if (max) this.market.produceTo(batchEnd);
+      while (this.sendCursor < this.market.produced() && this.connected) {
+        if (!this.sendTick(this.sendCursor++) && !this.silent) break;
+      }
+      if (max && this.connected && this.sendCursor < this.market.length && (this.socket?.writableNeedDrain !== true || this.silent)) setImmediate(() => this.pump());
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** Sends one timeline event; false when the socket asks to wait for `drain`. */
+  private sendTick(i: number): boolean {
+    const { sym, tick } = this.market.event(i);
+    if (this.subscribed === null || !this.subscribed.has(sym)) return true;
+    const tmsc = this.market.serverMs(tick.utcMs);
+    this.lastSent.set(sym, tmsc);
+    if (this.silent) {
+      this.s.ticksSwallowed++;
+      return true;
+    }
+    const off = this.market.offsetAt(tick.utcMs);
+    if (off !== this.announced) this.sendOffset(off, tmsc);
+    this.s.ticksSent++;
+    return this.send({ type: 'tick', sym, tmsc, bid: tick.bid, ask: tick.ask, last: tick.last, vol: tick.vol, flags: tick.flags });
+  }
+
+  private onLine(line: string): void {
+    this.o.tap?.('in', line);
+    let parsed: ReturnType<typeof UtpMessageSchema.safeParse>;
+    try {
+      parsed = UtpMessageSchema.safeParse(JSON.parse(line));
+    } catch {
+      this.s.badLines++;
+      return;
+    }
+    if (!parsed.success) {
+      this.s.badLines++;
+      return;
+    }
+    this.handle(parsed.data);
+  }
+
+  private handle(m: UtpMessage): void {
+    switch (m.type) {
+      case 'subscribe': {
+        const known = new Set(this.market.symbols().map((s) => s.sym));
+        this.subscribed = new Set(m.symbols.filter((s) => known.has(s)));
+        this.barTfs = new Set(m.bars);
+        this.pump();
+        return;
+      }
+      case 'history':
+        return this.answerHistory(m);
+      case 'ping':
+        this.s.pingsAnswered++;
+        this.send({ type: 'resp', reqId: m.reqId, ok: true, retcode: 0, message: 'pong', data: null });
+        return;
+      default:
+        this.send({ type: 'resp', reqId: m.reqId, ok: false, retcode: 10013, message: `${m.type} is not implemented by the simulator`, data: null });
+    }
+  }
+
+
+
+  private answerHistory(m: HistoryMessage): void {
+    if (this.refuseHistory > 0) {
+      this.refuseHistory--;
+      this.send({ type: 'resp', reqId: m.reqId, ok: false, retcode: -1, message: 'history unavailable (simulated fault)', data: null });
+      return;
+    }
+    const answer = historyAnswer(this.market, m, this.serverNow());
+    if (answer.ok) this.s.historyAnswered++;
+    this.send({ type: 'resp', reqId: m.reqId, ...answer });
+  }
+}

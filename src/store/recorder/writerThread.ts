@@ -1,0 +1,78 @@
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { CANDLE_UPSERT_SQL } from '../repos/CandleRepo.js';
+import { EVENT_INSERT_SQL } from '../repos/EventRepo.js';
+import { TICK_INSERT_CHUNK, TICK_INSERT_COLUMNS, tickInsertSql } from '../repos/TickRepo.js';
+import type { CandleColumnsMessage, TickColumnsMessage } from './columns.js';
+
+/** The store writer thread's entry: plain JavaScript next to this module, in src/ and in dist/. */
+const WORKER_URL = new URL('./storeWriter.worker.js', import.meta.url);
+
+/** Values per event row in a batch (EVENT_INSERT_SQL's parameters). */
+export const EVENT_WIDTH = 8;
+
+/**
+ * WAL checkpoints off the hot path: the writer checkpoints (PASSIVE) once it
+ * has been idle for IDLE_CHECKPOINT_MS after writing at least
+ * IDLE_CHECKPOINT_ROWS rows; during a sustained burst SQLite's own
+ * autocheckpoint still runs, but only past WAL_CAP_PAGES pages (64 MiB at the
+ * default 4 KiB page) instead of 1000. The last connection to close
+ * checkpoints whatever is left.
+ */
+const WAL_CAP_PAGES = 16_384;
+const IDLE_CHECKPOINT_MS = 100;
+const IDLE_CHECKPOINT_ROWS = 1000;
+
+/** A batch as posted to the writer thread. */
+export type BatchMessage = Readonly<{
+  type: 'batch';
+  id: number;
+  ticks: TickColumnsMessage | null;
+  candles: CandleColumnsMessage | null;
+  /** EVENT_WIDTH values per event, EVENT_INSERT_SQL's parameters. */
+  events: readonly unknown[];
+}>;
+
+/** What the writer thread answers, on its reply port. */
+export type WriterReply =
+  /** Written and committed; `rejected` rows broke the schema and were left out (`error`: the last reason). */
+  | { type: 'done'; id: number; ticks: number; candles: number; events: number; rejected: number; error: string | null }
+  /** Rolled back; nothing of the batch is stored. */
+  | { type: 'failed'; id: number; error: string; code: string | null }
+  /** The connection is closed; the thread ends. */
+  | { type: 'closed' };
+
+/** A running writer thread: its replies arrive on `port`; `ctrl[0]` counts them (the thread notifies after each). */
+export type WriterThread = Readonly<{ worker: Worker; port: MessagePort; ctrl: Int32Array }>;
+
+/**
+ * Starts a store writer thread on the database file `path` (already created
+ * and migrated by the main thread's Store). The thread gets every SQL
+ * statement from the repositories, so they stay the one place that knows the
+ * schema. It runs without the parent's execArgv: it is plain JavaScript and
+ * needs no TypeScript loader.
+ */
+export function spawnWriter(path: string, busyTimeoutMs: number): WriterThread {
+  const ctrl = new Int32Array(new SharedArrayBuffer(4));
+  const { port1, port2 } = new MessageChannel();
+  const worker = new Worker(WORKER_URL, {
+    execArgv: [],
+    transferList: [port2],
+    workerData: {
+      path,
+      busyTimeoutMs,
+      ctrl,
+      replies: port2,
+      sql: {
+        tickChunk: TICK_INSERT_CHUNK,
+        tickWidth: TICK_INSERT_COLUMNS.length,
+        tickChunkInsert: tickInsertSql(TICK_INSERT_CHUNK),
+        tickOneInsert: tickInsertSql(1),
+        candleUpsert: CANDLE_UPSERT_SQL,
+        eventInsert: EVENT_INSERT_SQL,
+        eventWidth: EVENT_WIDTH,
+      },
+      checkpoint: { walCapPages: WAL_CAP_PAGES, idleMs: IDLE_CHECKPOINT_MS, idleRows: IDLE_CHECKPOINT_ROWS },
+    },
+  });
+  return { worker, port: port1, ctrl };
+}
