@@ -1,6 +1,7 @@
 import type { Candle } from './types/Candle.js';
 import type { FeedStatus } from './types/FeedStatus.js';
 import type { Gap } from './types/Gap.js';
+import type { Source } from './types/Source.js';
 import type { MarketSnapshot } from './types/MarketSnapshot.js';
 import type { Tick } from './types/Tick.js';
 import type { Timeframe } from './types/Timeframe.js';
@@ -57,6 +58,8 @@ export interface LiveMarketView {
   openCandle(symbol: string, timeframe: Timeframe): Candle | null;
   /** Source key of the candle stream that is primary for the symbol (e.g. `binance`). */
   primaryCandleSource(symbol: string): string;
+  /** Source currently feeding the unified stream of a symbol, or null when none is live. */
+  activeSource(symbol: string): Source | null;
   /** Gaps of a symbol: still open, how many were filled, and ranges that could not be filled. */
   gaps(symbol: string): Readonly<{ open: readonly Gap[]; filled: number; unfillable: readonly Gap[] }>;
 }

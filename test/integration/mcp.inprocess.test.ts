@@ -50,7 +50,7 @@ function toolCandle(c: ExpectedCandle, closed: boolean) {
 const M1_TOOL = M1.map((c, i) => toolCandle(c, i < M1.length - 1));
 const M5_TOOL = M5.map((c, i) => toolCandle(c, i < M5.length - 1));
 
-const SOURCES = [{ source: 'binance', feed: 'binance-spot', state: 'connected', lastMessageAgeMs: AGE, droppedFrames: 0 }];
+const SOURCES = [{ source: 'binance', feed: 'binance-spot', state: 'connected', lastMessageAgeMs: AGE, droppedFrames: 0, reconnects: 0, active: true }];
 const NO_GAPS = { open: [], filled: 0 };
 
 type ToolResult = { isError?: boolean; content: { type: string; text?: string }[]; structuredContent?: Record<string, any> };

@@ -115,7 +115,7 @@ describe('utp mcp over stdio (v1 SDK client)', () => {
     });
     expect(state.ageMs).toBeGreaterThanOrEqual(0);
     expect(state.sources).toEqual([
-      { source: 'binance', feed: 'binance-spot', state: 'connected', lastMessageAgeMs: expect.any(Number), droppedFrames: 0 },
+      { source: 'binance', feed: 'binance-spot', state: 'connected', lastMessageAgeMs: expect.any(Number), droppedFrames: 0, reconnects: 0, active: true },
     ]);
   });
 

@@ -54,6 +54,8 @@ export const sourceStatusOutput = z.object({
   state: z.string().describe('Feed state: connected, replaying, disconnected, waiting, starting or stopped'),
   lastMessageAgeMs: z.number().nullable().describe('Milliseconds since the feed last delivered a frame, null if never'),
   droppedFrames: z.number().int().describe('Malformed frames counted and dropped by this feed since start'),
+  reconnects: z.number().int().describe('Reconnects of this feed since start'),
+  active: z.boolean().describe('True when this source feeds the unified (fused) stream of the symbol right now'),
 });
 
 const gapRange = z.object({
@@ -80,6 +82,7 @@ export function gapsFor(ctx: ToolContext, symbol: string): z.infer<typeof gapsOu
 /** Feeds serving a symbol, in the tool shape. */
 export function sourcesFor(ctx: ToolContext, symbol: string): z.infer<typeof sourceStatusOutput>[] {
   const now = ctx.clock.now();
+  const active = ctx.live.activeSource(symbol);
   return ctx
     .facts()
     .feeds.filter((f: FeedStatus) => f.symbols.includes(symbol))
@@ -89,6 +92,8 @@ export function sourcesFor(ctx: ToolContext, symbol: string): z.infer<typeof sou
       state: f.state,
       lastMessageAgeMs: f.lastMessageAt === null ? null : Math.max(0, now - f.lastMessageAt),
       droppedFrames: f.dropped,
+      reconnects: f.reconnects,
+      active: f.source === active,
     }));
 }
 

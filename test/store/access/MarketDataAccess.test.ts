@@ -5,6 +5,7 @@ import {
   type Candle,
   type LiveMarketView,
   type MarketSnapshot,
+  type Source,
   type Timeframe,
 } from '../../../src/core/index.js';
 import { importFile } from '../../../src/pipeline/importers/index.js';
@@ -30,6 +31,10 @@ class FakeLiveView implements LiveMarketView {
   primaryCandleSource(symbol: string): string {
     return this.primary[symbol] ?? 'binance';
   }
+  activeSource(_symbol: string): Source | null {
+    return null;
+  }
+
   gaps(_symbol: string) {
     return { open: [], filled: 0, unfillable: [] };
   }

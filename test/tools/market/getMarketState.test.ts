@@ -26,7 +26,7 @@ describe('get_market_state over a pipeline fed the first BTCUSDT trades (trades 
       last: { price: 4349.99, size: 0.140001, time: '2017-08-17T07:59:42.846Z', source: 'binance' },
       asOf: '2017-08-17T07:59:42.846Z',
       ageMs: 1_000,
-      sources: [{ source: 'binance', feed: 'binance-spot', state: 'replaying', lastMessageAgeMs: 1_000, droppedFrames: 2 }],
+      sources: [{ source: 'binance', feed: 'binance-spot', state: 'replaying', lastMessageAgeMs: 1_000, droppedFrames: 2, reconnects: 0, active: true }],
       gaps: { open: [], filled: 0, unfillable: [] },
     });
     expect(parts.clock.now()).toBe(1502956782851 + 1_000);
