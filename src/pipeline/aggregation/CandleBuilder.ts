@@ -41,8 +41,16 @@ export function basisPrice(tick: Tick, basis: CandleBasis): number | null {
     case 'ask':
       return tick.ask;
     case 'mid':
-      return tick.bid === null || tick.ask === null ? null : (tick.bid + tick.ask) / 2;
+      return tick.bid === null || tick.ask === null ? null : midPrice(tick.bid, tick.ask);
   }
+}
+
+/**
+ * (bid + ask) / 2 rounded to 8 decimals (Binance's precision), so the mid of
+ * 1309.371 and 1309.373 is 1309.372 and not 1309.3719999999998.
+ */
+export function midPrice(bid: number, ask: number): number {
+  return Math.round(((bid + ask) / 2) * 1e8) / 1e8;
 }
 
 /**

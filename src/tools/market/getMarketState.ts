@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { midPrice } from '../../pipeline/index.js';
 import { defineTool, READ_ONLY_MARKET } from '../defineTool.js';
 import { gapsFor, gapsOutput, iso, resolveSymbol, sourcesFor, sourceStatusOutput, symbolInput } from './shared.js';
 
@@ -43,8 +44,8 @@ export const getMarketState = defineTool({
       symbol: spec.symbol,
       bid: quote?.bid ?? null,
       ask: quote?.ask ?? null,
-      mid: quote ? (quote.bid + quote.ask) / 2 : null,
-      spread: quote ? quote.ask - quote.bid : null,
+      mid: quote ? midPrice(quote.bid, quote.ask) : null,
+      spread: quote ? Math.round((quote.ask - quote.bid) * 1e8) / 1e8 : null,
       quoteNote: quote
         ? null
         : trade

@@ -90,7 +90,7 @@ describe('get_market_state over a pipeline fed USD-M BTCUSDT bookTicker quotes (
       bid: 27984,
       ask: 27984.7,
       mid: (27984 + 27984.7) / 2,
-      spread: 27984.7 - 27984,
+      spread: 0.7, // ask - bid rounded to 8 decimals (not 0.7000000000007276)
       quoteNote: null,
       last: null,
       asOf: '2023-10-02T00:00:04.697Z',
