@@ -166,6 +166,7 @@ export class Pipeline implements LiveMarketView {
     stream.lastMono = this.options.clock.monotonic();
     stream.aggregator.add(tick);
     this.calibrator.add(tick);
+    bus.publish('tick.accepted', tick);
     if (tick.source === 'mt5' && !this.offsets.has(tick.symbol)) this.refreshOffset(tick.symbol);
     this.fuser.fuse(tick);
     return true;

@@ -28,6 +28,8 @@ export type App = Readonly<{
   tools: readonly ToolDefinition[];
   /** Replay server in replay mode, else null. */
   replay: BinanceReplayServer | null;
+  /** The running feeds (Binance feeds, the MT5 bridge), for status and tests. */
+  feeds(): readonly RecoverableFeed[];
   start(): Promise<void>;
   /** Resolves once every fact published so far is written to SQLite. */
   flush(): Promise<void>;
@@ -73,6 +75,7 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
     const live = status.state === 'connected' || status.state === 'replaying';
     for (const symbol of status.symbols) pipeline.setSourceLive(symbol, status.source, live, `${status.id} ${status.state}`);
     if (status.state === 'disconnected' && (previous === undefined || previous === 'starting')) return; // still connecting
+    if (status.source === 'mt5') return; // the bridge logs its own link events (terminal, reason)
     log.info({ feed: status.id, state: status.state, detail: status.detail }, 'feed state');
     bus.publish('system.event', event(`feed.${status.state}`, status.state === 'disconnected' ? 'warn' : 'info', status.id, `feed ${status.id} ${status.state}`, { detail: status.detail }));
   };
@@ -157,6 +160,7 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
     ctx,
     tools,
     replay,
+    feeds: () => feeds,
     async start() {
       await recorder.start();
       pipeline.start();

@@ -122,7 +122,7 @@ export class Mt5TerminalSim {
   }
 
   private serverNow(): number {
-    return this.market.serverMs(this.virtualUtc());
+    return Math.floor(this.market.serverMs(this.virtualUtc()));
   }
 
   private connect(): void {
@@ -175,7 +175,8 @@ export class Mt5TerminalSim {
   private send(message: Record<string, unknown> & { type: string }): boolean {
     if (!this.connected || this.silent) return true;
     const { type, ...fields } = message;
-    return this.writeLine(JSON.stringify({ v: MT5_PROTOCOL_VERSION, type, seq: ++this.seq, ts: this.clock.now(), ...fields }));
+    // `ts` is whole ms on the wire; a test clock driven by fractional timers may read between milliseconds
+    return this.writeLine(JSON.stringify({ v: MT5_PROTOCOL_VERSION, type, seq: ++this.seq, ts: Math.floor(this.clock.now()), ...fields }));
   }
 
   private writeLine(line: string): boolean {
@@ -186,7 +187,7 @@ export class Mt5TerminalSim {
   }
 
   private sendHello(): void {
-    const utc = this.virtualUtc();
+    const utc = Math.floor(this.virtualUtc()); // serverTimeMsc is whole ms
     this.announced = this.market.offsetAt(utc);
     this.send({ type: 'hello', ...helloFields(this.market, this.o.terminal ?? SIM_TERMINAL, this.lastSent, utc) });
   }

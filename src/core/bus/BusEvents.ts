@@ -26,7 +26,9 @@ export type BusEvents = {
   'tick.raw': Tick;
   /** A tick the pipeline rejected (crossed book, non-finite, spike...). */
   'tick.rejected': TickRejected;
-  /** A tick accepted into the unified stream. */
+  /** A tick that passed validation and the spike controller, from any source, in the venue's own prices: what the store keeps. */
+  'tick.accepted': Tick;
+  /** A tick of the unified (fused) stream: one active source per symbol, broker terms, never going back in time. */
   'tick.fused': Tick;
   /** A candle that has closed and will not change again. */
   'candle.closed': Candle;

@@ -3,7 +3,16 @@ import type { Source, SymbolSpec, Tick } from '../../core/index.js';
 /** A change of a symbol's active source. */
 export type SourceSwitch = Readonly<{ symbol: string; from: Source | null; to: Source | null; reason: string }>;
 
-type SymbolState = { spec: SymbolSpec; live: Set<Source>; active: Source | null; lastFused: number; standby: Tick[] };
+type SymbolState = {
+  spec: SymbolSpec;
+  live: Set<Source>;
+  active: Source | null;
+  lastFused: number;
+  standby: Tick[];
+  /** The primary is back but still catching up (gap-fill): switch once one of its ticks is newer than the last fused one. */
+  failback: string | null;
+  behind: number;
+};
 
 /** Standby ticks kept per symbol so a failover continues from where the old source stopped. */
 const STANDBY_KEEP = 512;
@@ -26,7 +35,7 @@ export class Fuser {
     private readonly onSwitch: (change: SourceSwitch) => void,
     private readonly emit: (tick: Tick) => void,
   ) {
-    for (const spec of specs) this.symbols.set(spec.symbol, { spec, live: new Set(), active: null, lastFused: -Infinity, standby: [] });
+    for (const spec of specs) this.symbols.set(spec.symbol, { spec, live: new Set(), active: null, lastFused: -Infinity, standby: [], failback: null, behind: 0 });
   }
 
   /** Marks a source live or down for a symbol (from feed health); may switch the active source. */
@@ -60,6 +69,9 @@ export class Fuser {
       s.live.add(tick.source);
       this.decide(s, `${tick.source} delivering data`);
     }
+    if (s.failback !== null && tick.source === s.spec.primary && tick.tsEvent > s.lastFused) {
+      this.switchTo(s, tick.source, `${s.failback}; caught up`);
+    }
     if (s.active === tick.source) {
       this.pass(s, tick);
       return;
@@ -68,8 +80,17 @@ export class Fuser {
     if (s.standby.length > STANDBY_KEEP) s.standby.splice(0, s.standby.length - STANDBY_KEEP);
   }
 
+  /** Ticks of the active source older than the fused stream's last tick: kept out, so the stream never goes back in time. */
+  behind(symbol: string): number {
+    return this.symbols.get(symbol)?.behind ?? 0;
+  }
+
   private pass(s: SymbolState, tick: Tick): void {
-    s.lastFused = Math.max(s.lastFused, tick.tsEvent);
+    if (tick.tsEvent < s.lastFused) {
+      s.behind++;
+      return;
+    }
+    s.lastFused = tick.tsEvent;
     if (tick.source !== 'binance') return this.emit(tick);
     const offset = this.offsetOf(tick.symbol);
     if (offset === 0) return this.emit(tick);
@@ -85,7 +106,18 @@ export class Fuser {
   private decide(s: SymbolState, reason: string): void {
     const { primary } = s.spec;
     const next = s.live.has(primary) ? primary : ([...s.live][0] ?? null);
+    if (next !== primary) s.failback = null;
     if (next === s.active) return;
+    if (next === primary && s.active !== null && s.lastFused > -Infinity) {
+      // Failback waits until the primary has caught up (its gap-fill replays older trades first).
+      s.failback = reason;
+      return;
+    }
+    this.switchTo(s, next, reason);
+  }
+
+  private switchTo(s: SymbolState, next: Source | null, reason: string): void {
+    s.failback = null;
     const from = s.active;
     s.active = next;
     this.onSwitch({ symbol: s.spec.symbol, from, to: next, reason });

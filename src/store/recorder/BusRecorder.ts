@@ -40,8 +40,9 @@ export type BusRecorderOptions = Readonly<{
 }>;
 
 /**
- * Persists the bus: `tick.fused` to unified_ticks, `candle.closed` to candles,
- * `system.event` to event_log. Listeners only buffer; writing happens every
+ * Persists the bus: `tick.accepted` (every accepted tick of every source, in
+ * the venue's prices, with its provenance) to unified_ticks, `candle.closed`
+ * to candles, `system.event` to event_log. Listeners only buffer; writing happens every
  * `flushMs` (on the clock's timer) or as soon as `maxBatch` rows of a kind
  * are buffered, each batch in one transaction.
  *
@@ -96,7 +97,7 @@ export class BusRecorder implements Lifecycle {
     if (this.unsubscribe.length > 0) return;
     this.sink.start();
     this.unsubscribe = [
-      this.bus.subscribe('tick.fused', (t) => this.sink.tick(t)),
+      this.bus.subscribe('tick.accepted', (t) => this.sink.tick(t)),
       this.bus.subscribe('candle.closed', (c) => this.sink.candle(c)),
       this.bus.subscribe('system.event', (e) => this.sink.event(e)),
     ];

@@ -44,13 +44,30 @@ describe('Fuser', () => {
       ['mt5', 1500],
       ['mt5', 2000],
       ['mt5', 2500],
+      ['mt5', 2600],
       ['binance', 2700],
     ]);
     expect(switches.map((s) => [s.from, s.to, s.reason])).toEqual([
       [null, 'binance', 'binance delivering data'],
       ['binance', 'mt5', 'all Binance connections down'],
-      ['mt5', 'binance', 'Binance reconnected'],
+      ['mt5', 'binance', 'Binance reconnected; caught up'],
     ]);
+  });
+
+  it('holds the failback until the primary catches up: its older (gap-filled) ticks never send the stream back in time', () => {
+    const { fuser, out, switches } = setup();
+    fuser.fuse(trade('binance', 1000, 100));
+    fuser.setLive('BTCUSD', 'binance', false, 'down');
+    fuser.fuse(trade('mt5', 1500, 100.5));
+    fuser.fuse(trade('mt5', 3000, 101));
+    fuser.setLive('BTCUSD', 'binance', true, 'back');
+    fuser.fuse(trade('binance', 1200, 100.1)); // REST gap-fill of the outage
+    fuser.fuse(trade('binance', 2900, 100.9));
+    fuser.fuse(trade('mt5', 3100, 101.1));
+    fuser.fuse(trade('binance', 3200, 101.2));
+    expect(out.map((t) => [t.source, t.tsEvent])).toEqual([['binance', 1000], ['mt5', 1500], ['mt5', 3000], ['mt5', 3100], ['binance', 3200]]);
+    expect(switches.at(-1)).toEqual({ symbol: 'BTCUSD', from: 'mt5', to: 'binance', reason: 'back; caught up' });
+    expect(fuser.behind('BTCUSD')).toBe(0);
   });
 
   it('expresses Binance prices in broker terms with the offset and records the offset applied', () => {

@@ -50,7 +50,7 @@ describe('BusRecorder with the inline writer (the default for :memory:)', () => 
   it('publish only buffers; the interval flush writes every topic in one go', async () => {
     const r = await recorder();
     expect(r.writer).toBe('inline');
-    for (const t of trades.slice(0, 3)) bus.publish('tick.fused', t);
+    for (const t of trades.slice(0, 3)) bus.publish('tick.accepted', t);
     bus.publish('candle.closed', klines2017()[0]!);
     bus.publish('system.event', feedEvent('feed.connected', clock.now()));
     bus.publish('tick.raw', trades[3]!); // not recorded
@@ -77,13 +77,13 @@ describe('BusRecorder with the inline writer (the default for :memory:)', () => 
 
   it('flushes as soon as a buffer reaches maxBatch, on the next timer turn', async () => {
     const r = await recorder({ maxBatch: 100, flushMs: 60_000 });
-    for (const t of trades.slice(0, 99)) bus.publish('tick.fused', t);
+    for (const t of trades.slice(0, 99)) bus.publish('tick.accepted', t);
     expect(clock.pending()).toBe(1); // only the interval
-    bus.publish('tick.fused', trades[99]!);
+    bus.publish('tick.accepted', trades[99]!);
     expect(store.ticks.countTicks()).toBe(0); // still nothing written inside publish
     clock.advance(0);
     expect(store.ticks.countTicks()).toBe(100);
-    for (const t of trades.slice(100, 150)) bus.publish('tick.fused', t);
+    for (const t of trades.slice(100, 150)) bus.publish('tick.accepted', t);
     clock.advance(59_999);
     expect(store.ticks.countTicks()).toBe(100);
     clock.advance(1);
@@ -93,14 +93,14 @@ describe('BusRecorder with the inline writer (the default for :memory:)', () => 
 
   it('stop unsubscribes, cancels its timers and loses nothing', async () => {
     const r = await recorder({ maxBatch: 10 });
-    for (const t of trades.slice(0, 25)) bus.publish('tick.fused', t);
+    for (const t of trades.slice(0, 25)) bus.publish('tick.accepted', t);
     bus.publish('system.event', feedEvent('feed.stopped', clock.now()));
     await r.stop();
     expect(store.ticks.countTicks()).toBe(25);
     expect(store.events.list({ limit: 5 })).toHaveLength(1);
-    expect(bus.listenerCount('tick.fused') + bus.listenerCount('candle.closed') + bus.listenerCount('system.event')).toBe(0);
+    expect(bus.listenerCount('tick.accepted') + bus.listenerCount('candle.closed') + bus.listenerCount('system.event')).toBe(0);
     expect(clock.pending()).toBe(0);
-    bus.publish('tick.fused', trades[30]!);
+    bus.publish('tick.accepted', trades[30]!);
     expect(r.stats().buffered.ticks).toBe(0);
     await r.stop(); // twice is fine
     expect(errors).toEqual([]);
@@ -110,7 +110,7 @@ describe('BusRecorder with the inline writer (the default for :memory:)', () => 
     const r = await recorder();
     const disk = breakDisk(['event_log']);
     const broker = brokerQuotes(12); // 7 ticks in one second, 5 in the next
-    for (const t of broker) bus.publish('tick.fused', t);
+    for (const t of broker) bus.publish('tick.accepted', t);
     bus.publish('system.event', feedEvent('feed.connected', clock.now()));
     clock.advance(250); // fails and rolls back
     disk.heal();
@@ -124,9 +124,9 @@ describe('BusRecorder with the inline writer (the default for :memory:)', () => 
 
   it('counts only new ticks when the same venue ticks arrive again', async () => {
     const r = await recorder();
-    for (const t of trades.slice(0, 20)) bus.publish('tick.fused', t);
+    for (const t of trades.slice(0, 20)) bus.publish('tick.accepted', t);
     clock.advance(250);
-    for (const t of trades.slice(10, 30)) bus.publish('tick.fused', t);
+    for (const t of trades.slice(10, 30)) bus.publish('tick.accepted', t);
     clock.advance(250);
     expect(store.ticks.countTicks()).toBe(30);
     expect(r.stats().written.ticks).toBe(30);
@@ -136,7 +136,7 @@ describe('BusRecorder with the inline writer (the default for :memory:)', () => 
   it('a failing flush rolls back, keeps the batch, reports it, and succeeds later', async () => {
     const r = await recorder();
     const disk = breakDisk(['event_log']);
-    for (const t of trades.slice(0, 40)) bus.publish('tick.fused', t);
+    for (const t of trades.slice(0, 40)) bus.publish('tick.accepted', t);
     bus.publish('candle.closed', klines2017()[0]!);
     bus.publish('system.event', feedEvent('feed.connected', clock.now()));
     clock.advance(250);
@@ -146,7 +146,7 @@ describe('BusRecorder with the inline writer (the default for :memory:)', () => 
     expect(store.candles.countCandles('BTCUSD', 'M1')).toBe(0);
     expect(r.stats()).toMatchObject({ buffered: { ticks: 40, candles: 1, events: 1 }, failures: 1, lastError: 'database or disk is full (simulated)' });
     // more data arrives while the disk is full; the next attempt fails too
-    for (const t of trades.slice(40, 50)) bus.publish('tick.fused', t);
+    for (const t of trades.slice(40, 50)) bus.publish('tick.accepted', t);
     clock.advance(250);
     expect(errors).toHaveLength(2);
     disk.heal();
@@ -162,10 +162,10 @@ describe('BusRecorder with the inline writer (the default for :memory:)', () => 
   it('past maxBuffered while failing, drops the oldest rows and counts them as lost', async () => {
     const r = await recorder({ maxBatch: 10, maxBuffered: 50 });
     const disk = breakDisk(['unified_ticks']);
-    for (const t of trades.slice(0, 10)) bus.publish('tick.fused', t);
+    for (const t of trades.slice(0, 10)) bus.publish('tick.accepted', t);
     clock.advance(0); // batch-size flush fails
     expect(errors.map((e) => e.reason)).toEqual(['flush_failed']);
-    for (const t of trades.slice(10, 80)) bus.publish('tick.fused', t);
+    for (const t of trades.slice(10, 80)) bus.publish('tick.accepted', t);
     clock.advance(250); // fails again and trims to 50
     expect(r.stats().buffered.ticks).toBe(50);
     expect(r.stats().lost).toBe(30);
@@ -178,7 +178,7 @@ describe('BusRecorder with the inline writer (the default for :memory:)', () => 
 
   it('a healthy store is flushed at once when a producer outruns the timer past maxBuffered', async () => {
     const r = await recorder({ maxBatch: 20, maxBuffered: 50, flushMs: 60_000 });
-    for (const t of trades.slice(0, 120)) bus.publish('tick.fused', t);
+    for (const t of trades.slice(0, 120)) bus.publish('tick.accepted', t);
     expect(store.ticks.countTicks()).toBe(100);
     expect(r.stats()).toMatchObject({ lost: 0, buffered: { ticks: 20 } });
     await r.stop();
@@ -188,7 +188,7 @@ describe('BusRecorder with the inline writer (the default for :memory:)', () => 
   it('drops only the rows that break the schema and stores the rest', async () => {
     const r = await recorder();
     const bad: Tick = { ...trades[5]!, volume: -1 };
-    for (const t of [...trades.slice(0, 5), bad, ...trades.slice(6, 10)]) bus.publish('tick.fused', t);
+    for (const t of [...trades.slice(0, 5), bad, ...trades.slice(6, 10)]) bus.publish('tick.accepted', t);
     bus.publish('system.event', { ...feedEvent('feed.connected', 1), level: 'loud' as 'info' });
     bus.publish('system.event', feedEvent('feed.connected', 2));
     clock.advance(250);
@@ -201,7 +201,7 @@ describe('BusRecorder with the inline writer (the default for :memory:)', () => 
 
   it('keeps its rows when the store is already closed at stop', async () => {
     const r = await recorder();
-    bus.publish('tick.fused', trades[0]!);
+    bus.publish('tick.accepted', trades[0]!);
     store.close();
     await r.stop();
     expect(errors).toEqual([{ reason: 'flush_failed', rows: 1, message: 'store is closed' }]);

@@ -70,9 +70,9 @@ describe('BusRecorder with the worker writer (file database)', () => {
     const klines = klines2017();
     // interleaved as a live bus would deliver them; every 50 ticks or candles post a batch
     for (let i = 0; i < trades.length; i++) {
-      bus.publish('tick.fused', trades[i]!);
-      if (i < broker.length) bus.publish('tick.fused', broker[i]!);
-      if (i < quotes.length) bus.publish('tick.fused', quotes[i]!);
+      bus.publish('tick.accepted', trades[i]!);
+      if (i < broker.length) bus.publish('tick.accepted', broker[i]!);
+      if (i < quotes.length) bus.publish('tick.accepted', quotes[i]!);
     }
     for (const k of klines) bus.publish('candle.closed', k);
     const connected = feedEvent('feed.connected', clock.now(), { detail: 'ok' });
@@ -116,13 +116,13 @@ describe('BusRecorder with the worker writer (file database)', () => {
   it('stores the same rows as the inline writer', async () => {
     const ticks = [...trades2017(), ...quotes2023(), ...brokerQuotes(40)];
     const r = await recorder({ maxBatch: 64 });
-    for (const t of ticks) bus.publish('tick.fused', t);
+    for (const t of ticks) bus.publish('tick.accepted', t);
     await r.stop();
     const inline = openStore({ path: join(tmp.dir, 'inline.sqlite') });
     const inlineBus = new EventBus();
     const ir = new BusRecorder(inlineBus, inline, clock, { writer: 'inline' });
     await ir.start();
-    for (const t of ticks) inlineBus.publish('tick.fused', t);
+    for (const t of ticks) inlineBus.publish('tick.accepted', t);
     await ir.stop();
     const all = 'SELECT * FROM unified_ticks ORDER BY symbol, ts_event, source, kind, seq';
     const rows = store.db.prepare(all).all();
@@ -134,13 +134,13 @@ describe('BusRecorder with the worker writer (file database)', () => {
   it('stop() waits until the writer acknowledged every batch, then ends it; twice is fine', async () => {
     const r = await recorder({ maxBatch: 20 });
     const trades = trades2017();
-    for (const t of trades) bus.publish('tick.fused', t);
+    for (const t of trades) bus.publish('tick.accepted', t);
     for (const k of klines2017().slice(0, 100)) bus.publish('candle.closed', k);
     await r.stop(); // no drain, no timer: stop alone gets everything written
     expect(store.ticks.countTicks()).toBe(334);
     expect(store.candles.countCandles('BTCUSD', 'M1')).toBe(100);
     expect(r.stats()).toMatchObject({ pending: { batches: 0, rows: 0 }, buffered: { ticks: 0, candles: 0 }, written: { ticks: 334, candles: 100 } });
-    expect(bus.listenerCount('tick.fused')).toBe(0);
+    expect(bus.listenerCount('tick.accepted')).toBe(0);
     expect(clock.pending()).toBe(0);
     await r.stop();
     expect(errors).toEqual([]);
@@ -149,18 +149,18 @@ describe('BusRecorder with the worker writer (file database)', () => {
   it('counts only new ticks when the same ticks arrive again, with or without venue seq', async () => {
     const r = await recorder({ maxBatch: 30 });
     const trades = trades2017();
-    for (const t of trades.slice(0, 200)) bus.publish('tick.fused', t);
-    for (const t of trades.slice(100)) bus.publish('tick.fused', t);
+    for (const t of trades.slice(0, 200)) bus.publish('tick.accepted', t);
+    for (const t of trades.slice(100)) bus.publish('tick.accepted', t);
     await r.drain();
     expect(r.stats().written.ticks).toBe(334);
     await r.stop();
     // a restarted recorder gets the broker ticks re-delivered in the same order: nothing new
     const broker = brokerQuotes(40);
     const first = await recorder();
-    for (const t of broker) bus.publish('tick.fused', t);
+    for (const t of broker) bus.publish('tick.accepted', t);
     await first.stop();
     const second = await recorder();
-    for (const t of broker) bus.publish('tick.fused', t);
+    for (const t of broker) bus.publish('tick.accepted', t);
     await second.stop();
     expect(first.stats().written.ticks).toBe(40);
     expect(second.stats().written.ticks).toBe(0);
@@ -177,7 +177,7 @@ describe('BusRecorder with the worker writer (file database)', () => {
     const bad: Tick = { ...trades[5]!, volume: -1 };
     const side: Tick = { ...trades[6]!, takerSide: 'long' as 'buy' };
     const source: Tick = { ...trades[7]!, source: 'kraken' as 'binance' };
-    for (const t of [...trades.slice(0, 5), bad, side, source, ...trades.slice(8, 30)]) bus.publish('tick.fused', t);
+    for (const t of [...trades.slice(0, 5), bad, side, source, ...trades.slice(8, 30)]) bus.publish('tick.accepted', t);
     bus.publish('system.event', feedEvent('boom', 1));
     bus.publish('system.event', feedEvent('feed.connected', 2));
     bus.publish('system.event', { ...feedEvent('feed.data', 3), data: { n: 1n } }); // JSON cannot hold a BigInt
@@ -195,18 +195,18 @@ describe('BusRecorder with the worker writer (file database)', () => {
   it('a write failing in the worker rolls back, is reported, kept, re-posted on the next flush; good batches stay', async () => {
     const r = await recorder({ maxBatch: 100, busyTimeoutMs: 20 });
     const trades = trades2017();
-    for (const t of trades.slice(0, 100)) bus.publish('tick.fused', t); // batch 1: posted and written
+    for (const t of trades.slice(0, 100)) bus.publish('tick.accepted', t); // batch 1: posted and written
     await r.drain();
     expect(store.ticks.countTicks()).toBe(100);
     store.db.exec('BEGIN IMMEDIATE'); // another writer holds the lock: the worker's write times out
-    for (const t of trades.slice(100, 150)) bus.publish('tick.fused', t);
+    for (const t of trades.slice(100, 150)) bus.publish('tick.accepted', t);
     bus.publish('candle.closed', klines2017()[0]!);
     clock.advance(250);
     await r.drain();
     expect(errors).toEqual([{ reason: 'flush_failed', rows: 51, message: 'database is locked' }]);
     expect(r.stats()).toMatchObject({ buffered: { ticks: 50, candles: 1 }, pending: { batches: 0 }, failures: 1, lastError: 'database is locked' });
     // more rows arrive while failing: a full batch is kept, not posted, until the next flush
-    for (const t of trades.slice(150, 250)) bus.publish('tick.fused', t);
+    for (const t of trades.slice(150, 250)) bus.publish('tick.accepted', t);
     expect(r.stats().pending.batches).toBe(0);
     expect(r.stats().buffered.ticks).toBe(150);
     store.db.exec('COMMIT');
@@ -222,7 +222,7 @@ describe('BusRecorder with the worker writer (file database)', () => {
     const r = await recorder();
     const moved = join(tmp.dir, 'moved.sqlite');
     renameSync(path, moved); // the main connection keeps its handle; the writer opens by name
-    for (const t of trades2017().slice(0, 10)) bus.publish('tick.fused', t);
+    for (const t of trades2017().slice(0, 10)) bus.publish('tick.accepted', t);
     await r.drain();
     expect(errors).toEqual([{ reason: 'flush_failed', rows: 10, message: 'unable to open database file' }]);
     expect(r.stats()).toMatchObject({ buffered: { ticks: 10 }, failures: 1 });
@@ -236,12 +236,12 @@ describe('BusRecorder with the worker writer (file database)', () => {
   it('a writer thread that dies loses nothing: its batches go to a new one, stored exactly once', async () => {
     const r = await recorder({ maxBatch: 50 });
     const trades = trades2017();
-    for (const t of trades.slice(0, 150)) bus.publish('tick.fused', t); // three batches posted
+    for (const t of trades.slice(0, 150)) bus.publish('tick.accepted', t); // three batches posted
     // fault injection: end the thread from outside, wherever it is in its work
     const sink = (r as unknown as { sink: { worker: Worker | null } }).sink;
     await sink.worker!.terminate();
     expect(r.stats().pending.batches).toBe(0); // nothing in flight any more: acknowledged or queued again
-    for (const t of trades.slice(150, 200)) bus.publish('tick.fused', t);
+    for (const t of trades.slice(150, 200)) bus.publish('tick.accepted', t);
     clock.advance(250); // re-posts to a new thread
     await r.drain();
     expect(store.ticks.rangeTicks({ symbol: 'BTCUSD', limit: 1000 })).toEqual(trades.slice(0, 200));
@@ -257,10 +257,10 @@ describe('BusRecorder with the worker writer (file database)', () => {
     const r = await recorder({ maxBatch: 10, maxBuffered: 50, busyTimeoutMs: 10 });
     store.db.exec('BEGIN IMMEDIATE');
     const trades = trades2017();
-    for (const t of trades.slice(0, 10)) bus.publish('tick.fused', t); // posted, fails
+    for (const t of trades.slice(0, 10)) bus.publish('tick.accepted', t); // posted, fails
     await r.drain();
     expect(errors.map((e) => e.reason)).toEqual(['flush_failed']);
-    for (const t of trades.slice(10, 80)) bus.publish('tick.fused', t); // kept: 80 rows, 30 over
+    for (const t of trades.slice(10, 80)) bus.publish('tick.accepted', t); // kept: 80 rows, 30 over
     expect(r.stats().lost).toBe(30);
     expect(r.stats().buffered.ticks).toBe(50);
     expect(errors.filter((e) => e.reason === 'rows_lost').reduce((n, e) => n + e.rows, 0)).toBe(30);
@@ -276,7 +276,7 @@ describe('BusRecorder with the worker writer (file database)', () => {
     const candles: Candle[] = klines2017();
     for (let i = 0; i < 1200; i++) {
       bus.publish('candle.closed', candles[i]!);
-      bus.publish('tick.fused', trades[i % 334]!);
+      bus.publish('tick.accepted', trades[i % 334]!);
       expect(r.stats().pending.rows).toBeLessThanOrEqual(48);
     }
     await r.stop();
@@ -286,7 +286,7 @@ describe('BusRecorder with the worker writer (file database)', () => {
 
   it('keeps its rows when the store is already closed at stop', async () => {
     const r = await recorder();
-    bus.publish('tick.fused', trades2017()[0]!);
+    bus.publish('tick.accepted', trades2017()[0]!);
     store.close();
     await r.stop();
     expect(errors).toEqual([{ reason: 'flush_failed', rows: 1, message: 'store is closed' }]);

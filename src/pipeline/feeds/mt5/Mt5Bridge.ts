@@ -170,7 +170,7 @@ export class Mt5Bridge implements MarketDataSource {
     const reqId = `${this.id}-${conn.id}-${this.nextReqId++}`;
     const trading = (TRADING_TYPES as readonly string[]).includes(input.type);
     const key = trading && !('idempotencyKey' in input && input.idempotencyKey) ? { idempotencyKey: randomUUID() } : {};
-    const message = { v: MT5_PROTOCOL_VERSION, ...input, ...key, seq: conn.nextSeq(), ts: this.clock.now(), reqId };
+    const message = { v: MT5_PROTOCOL_VERSION, ...input, ...key, seq: conn.nextSeq(), ts: Math.floor(this.clock.now()), reqId }; // `ts` is whole ms on the wire
     const checked = UtpMessageSchema.safeParse(message);
     if (!checked.success) return Promise.reject(new InvalidRequestError(`bad MT5 ${input.type} request: ${checked.error.issues[0]?.message ?? 'invalid'}`));
     const answer = this.pending.add(reqId, timeoutMs, input.type);
@@ -286,7 +286,7 @@ export class Mt5Bridge implements MarketDataSource {
       if (!offered.has(feed.mt5)) this.event('mt5.symbol_missing', 'warn', feed.symbol, `the terminal does not offer ${feed.mt5}`, { mt5: feed.mt5 });
     }
     const symbols = [...this.feeds.keys()];
-    conn.send({ v: MT5_PROTOCOL_VERSION, type: 'subscribe', seq: conn.nextSeq(), ts: this.clock.now(), symbols, bars: [...(this.o.barTimeframes ?? ['H1', 'H4'])] });
+    conn.send({ v: MT5_PROTOCOL_VERSION, type: 'subscribe', seq: conn.nextSeq(), ts: Math.floor(this.clock.now()), symbols, bars: [...(this.o.barTimeframes ?? ['H1', 'H4'])] });
     for (const feed of this.feeds.values()) {
       if (offered.has(feed.mt5)) void feed.sync(msg);
     }
