@@ -12,6 +12,13 @@ export type StreamingContractOptions<In> = Readonly<{
   amend?: (input: In, index: number) => In;
   /** Positions (1-based input counts) where replace is checked beyond the first requiredInputs + 2 (default 24, spread evenly). */
   replaceChecks?: number;
+  /**
+   * For calculators whose closed inputs are final (the structure detector: a closed candle confirms events, and
+   * taking them back would be a repaint): `replace` is checked the way a live feed drives it, amending an OPEN
+   * version of the input (`amend` must return one) and finally replacing it with the closed input; replacing a
+   * closed input by a different one is not part of their contract.
+   */
+  closedInputsFinal?: boolean;
 }>;
 
 /** Feeds `inputs` to a fresh calculator with `add` and returns every result, cloned at the time it was returned. */
@@ -107,6 +114,14 @@ export function testStreamingContract<In, Out>(
         const last = inputs[k - 1]!;
         const substitute = amend(last, k - 1);
         const fresh = trace(factory, [...inputs.slice(0, k - 1), substitute]);
+        if (options.closedInputsFinal) {
+          expect(structuredClone(calc.add(substitute)), `add of the open version at ${k}`).toEqual(fresh[k - 1]);
+          expect(structuredClone(calc.replace(substitute)), `replace of the open version at ${k}`).toEqual(fresh[k - 1]);
+          expect(structuredClone(calc.replace(last)), `replace with the closed input at ${k}`).toEqual(plain[k - 1]);
+          const next = inputs.slice(k, k + 3).map((x) => structuredClone(calc.add(x)));
+          expect(next, `adds after the close at ${k}`).toEqual(plain.slice(k, k + 3));
+          continue;
+        }
         expect(structuredClone(calc.add(last)), `add at ${k}`).toEqual(plain[k - 1]);
         expect(structuredClone(calc.replace(substitute)), `replace at ${k}`).toEqual(fresh[k - 1]);
         expect(structuredClone(calc.replace(substitute)), `second replace at ${k}`).toEqual(fresh[k - 1]);

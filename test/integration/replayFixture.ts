@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { vi } from 'vitest';
 import { TestClock } from '../../src/core/clock/TestClock.js';
+import type { Candle } from '../../src/core/types/Candle.js';
 import { composeApp, type App } from '../../src/server/compose.js';
 import { configSchema } from '../../src/server/config.js';
 
@@ -78,22 +79,15 @@ export function readAggTrades(file = RECORDING): AggRow[] {
     });
 }
 
-/** A candle computed independently from trade rows. */
-export type ExpectedCandle = {
-  openTime: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  quoteVolume: number;
-  trades: number;
-  takerBuyVolume: number;
-  takerBuyQuoteVolume: number;
-  /** Time of the last trade, or the interval's close time for an empty interval. */
-  tsEvent: number;
-  empty: boolean;
-};
+/**
+ * A candle computed independently from trade rows: the OHLCV fields of a
+ * Candle, `tsEvent` the time of the last trade (or the interval's close time
+ * for an empty interval), and whether the interval was empty.
+ */
+export type ExpectedCandle = Pick<
+  Candle,
+  'openTime' | 'open' | 'high' | 'low' | 'close' | 'volume' | 'quoteVolume' | 'trades' | 'takerBuyVolume' | 'takerBuyQuoteVolume' | 'tsEvent'
+> & { empty: boolean };
 
 /**
  * Group-by-interval OHLCV of trade rows, every interval from the first row's

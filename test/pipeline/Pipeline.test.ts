@@ -1,66 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EventBus, TestClock, type Candle, type SymbolSpec, type Tick, type TickRejected } from '../../src/core/index.js';
+import { EventBus, TestClock, type Candle, type Tick, type TickRejected } from '../../src/core/index.js';
 import { candleBasisFor, Pipeline } from '../../src/pipeline/Pipeline.js';
+import { klines2017, quotes2023, SYMBOLS, TRADES_2017, tradeTicks } from '../fixtures/load.js';
+// fields(candle): the kline fields of a candle, for comparison with an official row.
+import { candleFields as fields } from './aggregation/fixtures.js';
 
-const FIXTURES = new URL('../fixtures/binance/', import.meta.url);
 const H04 = Date.UTC(2017, 7, 17, 4);
 const H08 = Date.UTC(2017, 7, 17, 8);
 const MIN = 60_000;
 /** Receive latency stamped on the recorded ticks: tsInit = tsEvent + 5 ms. */
 const LATENCY = 5;
-
-const SYMBOLS: readonly SymbolSpec[] = [
-  { symbol: 'BTCUSD', binance: { market: 'spot', instrument: 'btcusdt' }, mt5: 'BTCUSD', primary: 'binance' },
-  { symbol: 'XAUUSD', binance: { market: 'usdm', instrument: 'xauusdt' }, mt5: 'XAUUSD', primary: 'binance' },
-  { symbol: 'GBPJPY', binance: null, mt5: 'GBPJPY', primary: 'mt5' },
-];
-
-function rows(name: string): string[][] {
-  return readFileSync(new URL(name, FIXTURES), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => l.split(','));
-}
-
-/** Spot `trades` archive (id, price, qty, quote_qty, time, is_buyer_maker, is_best_match) -> BTCUSD trade ticks. */
-function tradeTicks(): Tick[] {
-  return rows('BTCUSDT-trades-2017-08-17_0400-0800.csv').map((c) => ({
-    symbol: 'BTCUSD',
-    source: 'binance',
-    tsEvent: Number(c[4]),
-    tsInit: Number(c[4]) + LATENCY,
-    bid: null,
-    ask: null,
-    last: Number(c[1]),
-    volume: Number(c[2]),
-    trades: 1,
-    // is_buyer_maker True = the seller was the taker.
-    takerSide: c[5] === 'True' ? 'sell' : 'buy',
-    seq: Number(c[0]),
-    offset: 0,
-  }));
-}
-
-type Kline = Pick<
-  Candle,
-  'openTime' | 'open' | 'high' | 'low' | 'close' | 'volume' | 'quoteVolume' | 'trades' | 'takerBuyVolume' | 'takerBuyQuoteVolume'
->;
-/** Columns of an official 12-column kline file (close time, column 6, and the ignored column 11 are not candle fields). */
-const KLINE_COLUMNS = ['openTime', 'open', 'high', 'low', 'close', 'volume', null, 'quoteVolume', 'trades', 'takerBuyVolume', 'takerBuyQuoteVolume'] as const;
-
-/** Official 1m klines of BTCUSDT 2017-08-17 (04:00-23:59, 1200 rows). */
-function klines(): Kline[] {
-  return rows('BTCUSDT-1m-2017-08-17.csv').map(
-    (c) => Object.fromEntries(KLINE_COLUMNS.flatMap((key, i) => (key === null ? [] : [[key, Number(c[i])]]))) as Kline,
-  );
-}
-
-/** The kline fields of a candle, for comparison with an official row. */
-function fields(c: Candle): Kline {
-  const { openTime, open, high, low, close, volume, quoteVolume, trades, takerBuyVolume, takerBuyQuoteVolume } = c;
-  return { openTime, open, high, low, close, volume, quoteVolume, trades, takerBuyVolume, takerBuyQuoteVolume };
-}
 
 /** A pipeline on a fresh bus and test clock, recording what it publishes. */
 function harness(options: { closeIntervalMs?: number; closeGraceMs?: number } = {}) {
@@ -85,8 +34,8 @@ function harness(options: { closeIntervalMs?: number; closeGraceMs?: number } = 
 }
 
 describe('Pipeline fed the first BTCUSDT spot trades (2017-08-17 04:00-08:00), ticks only', () => {
-  const ticks = tradeTicks();
-  const day = klines();
+  const ticks = tradeTicks(TRADES_2017, LATENCY);
+  const day = klines2017().map(fields); // official 1m klines, 04:00-23:59
   const h = harness();
 
   beforeAll(() => {
@@ -187,8 +136,8 @@ describe('Pipeline fed the first BTCUSDT spot trades (2017-08-17 04:00-08:00), t
 });
 
 describe('Pipeline.closeByClock', () => {
-  const ticks = tradeTicks();
-  const day = klines();
+  const ticks = tradeTicks(TRADES_2017, LATENCY);
+  const day = klines2017().map(fields); // official 1m klines, 04:00-23:59
   const last = ticks[333] as Tick; // tsEvent 07:59:42.846, tsInit +5 ms
 
   it('closes the last candles once the estimated venue time passes their end + grace, not before', () => {
@@ -284,22 +233,9 @@ describe('Pipeline.closeByClock', () => {
 });
 
 describe('Pipeline rejects broken ticks', () => {
-  const ticks = tradeTicks();
+  const ticks = tradeTicks(TRADES_2017, LATENCY);
   // USD-M BTCUSDT bookTicker 2023-10-02, first row: bid 27981.3, ask 27981.4.
-  const quote: Tick = {
-    symbol: 'BTCUSD',
-    source: 'binance',
-    tsEvent: 1696204800012,
-    tsInit: 1696204800018,
-    bid: 27981.3,
-    ask: 27981.4,
-    last: null,
-    volume: 0,
-    trades: 0,
-    takerSide: null,
-    seq: 3319366863672,
-    offset: 0,
-  };
+  const quote: Tick = quotes2023(1)[0]!;
 
   it('counts crossed books, NaN prices and negative sizes by reason, publishes them on tick.rejected, and keeps them out of state and candles', () => {
     const h = harness();

@@ -10,12 +10,11 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from '../../src/server/compose.js';
+import { fixturePath, fixtureRows, KLINES_2017, TRADES_2017 } from '../fixtures/load.js';
 import { REPO_ROOT, UTP_BIN, requireBuild, tempDir } from '../integration/replayFixture.js';
 
-const FIXTURES = path.join(REPO_ROOT, 'test/fixtures/binance');
-const TRADES_NAME = 'BTCUSDT-trades-2017-08-17_0400-0800.csv';
-const TRADES = path.join(FIXTURES, TRADES_NAME);
-const KLINES = path.join(FIXTURES, 'BTCUSDT-1m-2017-08-17.csv');
+const TRADES = fixturePath(TRADES_2017);
+const TRADES_NAME = path.basename(TRADES);
 const FROM = Date.UTC(2017, 7, 17, 4, 0);
 const TO = Date.UTC(2017, 7, 17, 7, 59);
 const HEADER = 'open_time,open,high,low,close,volume,quote_volume,trades';
@@ -44,17 +43,11 @@ function csvNumbers(text: string): number[][] {
 }
 
 /** The official klines of 04:00-07:59 as [open_time, open, high, low, close, volume, quote_volume, trades]. */
-const klines = readFileSync(KLINES, 'utf8')
-  .trim()
-  .split('\n')
-  .map((l) => l.split(','))
+const klines = fixtureRows(KLINES_2017)
   .filter((c) => Number(c[0]) >= FROM && Number(c[0]) <= TO)
   .map((c) => [c[0], c[1], c[2], c[3], c[4], c[5], c[7], c[8]].map(Number));
 
-const trades = readFileSync(TRADES, 'utf8')
-  .trim()
-  .split('\n')
-  .map((l) => Number(l.split(',')[4]));
+const trades = fixtureRows(TRADES_2017).map((c) => Number(c[4]));
 
 describe('utp import and utp candles', () => {
   let dir: ReturnType<typeof tempDir>;

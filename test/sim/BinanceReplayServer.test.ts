@@ -1,44 +1,13 @@
-import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { TestClock } from '../../src/core/clock/TestClock.js';
-import { BinanceReplayServer, type BinanceReplayServerOptions } from '../../src/sim/BinanceReplayServer.js';
 import { loadRecording, type BinanceRecording } from '../../src/sim/binanceRecording.js';
+import { AGG_TRADES_2026, BOOK_TICKER_2023, fixturePath, TRADES_2017 } from '../fixtures/load.js';
+import { client, serve, until } from './simHarness.js';
 
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/binance/${name}`, import.meta.url));
-const AGG_FILE = fixture('BTCUSDT-aggTrades-2026-01-01_first5000.csv');
-const BOOK_FILE = fixture('BTCUSDT-bookTicker-2023-10-02-short.csv');
-const TRADES_FILE = fixture('BTCUSDT-trades-2017-08-17_0400-0800.csv');
-
-const servers: BinanceReplayServer[] = [];
-const sockets: WebSocket[] = [];
-afterEach(async () => {
-  for (const ws of sockets.splice(0)) ws.terminate();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function serve(options: BinanceReplayServerOptions): Promise<BinanceReplayServer> {
-  const server = new BinanceReplayServer(options);
-  servers.push(server);
-  await server.start();
-  return server;
-}
-
-type Client = { ws: WebSocket; frames: string[]; pings: number };
-async function client(url: string, options: { autoPong?: boolean } = {}): Promise<Client> {
-  const ws = new WebSocket(url, options);
-  sockets.push(ws);
-  const c: Client = { ws, frames: [], pings: 0 };
-  ws.on('message', (d) => c.frames.push(d.toString()));
-  ws.on('ping', () => c.pings++);
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return c;
-}
-
-const until = (fn: () => void) => vi.waitFor(fn, { timeout: 10_000, interval: 2 });
+const AGG_FILE = fixturePath(AGG_TRADES_2026);
+const BOOK_FILE = fixturePath(BOOK_TICKER_2023);
+const TRADES_FILE = fixturePath(TRADES_2017);
 
 describe('loadRecording', () => {
   it('reads the 5000-row µs aggTrades archive', async () => {
@@ -63,7 +32,7 @@ describe('loadRecording', () => {
     const rec = await loadRecording(BOOK_FILE);
     expect(rec).toMatchObject({ kind: 'bookTicker', symbol: 'btcusdt' });
     expect(rec.rows).toHaveLength(9999);
-    await expect(loadRecording(fixture('BTCUSDT-1m-2024-03-11.csv'))).rejects.toThrow(/klines/);
+    await expect(loadRecording(fixturePath('binance/BTCUSDT-1m-2024-03-11.csv'))).rejects.toThrow(/klines/);
   });
 });
 

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TestClock } from '../../src/core/clock/TestClock.js';
 import type { Candle } from '../../src/core/types/Candle.js';
@@ -11,27 +10,20 @@ import { Mt5Bridge, type Mt5BridgeOptions } from '../../src/pipeline/feeds/mt5/M
 import { eetServerOffsetHours } from '../../src/pipeline/importers/serverTime.js';
 import { loadSimBars, loadSimTicks, SIM_SYMBOL_SPECS, type SimBar, type SimTick } from '../../src/sim/mt5SimData.js';
 import { Mt5TerminalSim, type Mt5TerminalSimOptions } from '../../src/sim/Mt5TerminalSim.js';
+import { dukascopyQuotes, DUKASCOPY_TICKS_2023, fixturePath, fixtureRows } from '../fixtures/load.js';
 import { validate } from '../pipeline/feeds/mt5/jsonSchemaLite.js';
 
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
-const DUKA = fixture('dukascopy/dukascopy_btcusd_ticks_2023-02-20T12_decoded.csv');
-const OANDA = fixture('oanda/20140506_xauusd_tick_quote.csv.gz');
+const DUKA = fixturePath(DUKASCOPY_TICKS_2023);
+const OANDA_TICKS = 'oanda/20140506_xauusd_tick_quote.csv.gz';
+const OANDA = fixturePath(OANDA_TICKS);
 const CONTRACT = JSON.parse(readFileSync(fileURLToPath(new URL('../../schemas/mt5-bridge.schema.json', import.meta.url)), 'utf8')) as Record<string, unknown>;
 const until = (fn: () => void, timeout = 20_000) => vi.waitFor(fn, { timeout, interval: 2 });
-
-/** The Dukascopy recording read straight from the CSV: [utc ms, bid, ask]. */
-function dukascopyRows(): Array<[number, number, number]> {
-  return readFileSync(DUKA, 'utf8').trim().split('\n').slice(1).map((l) => {
-    const c = l.split(',');
-    return [Number(c[0]), Number(c[2]), Number(c[1])];
-  });
-}
 
 let btc: SimTick[];
 let recording: Array<[number, number, number]>;
 beforeAll(async () => {
   btc = await loadSimTicks(DUKA, 'dukascopy');
-  recording = dukascopyRows();
+  recording = dukascopyQuotes(); // the Dukascopy recording read straight from the CSV: [utc ms, bid, ask]
 });
 
 const cleanup: Array<() => Promise<void>> = [];
@@ -109,10 +101,7 @@ describe('Mt5TerminalSim + Mt5Bridge over real TCP', () => {
     const r = await rig({ symbols: [{ sym: 'XAUUSD', ...SIM_SYMBOL_SPECS.XAUUSD, ticks: xau }], speed: 'max' });
     await until(() => expect(r.ticks).toHaveLength(161_552), 60_000);
     const day = Date.UTC(2014, 4, 6);
-    const expected = gunzipSync(readFileSync(OANDA)).toString('utf8').trim().split('\n').map((l) => {
-      const c = l.split(',');
-      return [Math.floor(day + Number(c[0])), Number(c[1]), Number(c[2])];
-    });
+    const expected = fixtureRows(OANDA_TICKS).map((c) => [Math.floor(day + Number(c[0])), Number(c[1]), Number(c[2])]);
     expect(asRows(r.ticks)).toEqual(expected);
     expect((sent(r, 'hello')[0] as Record<string, unknown>).serverUtcOffsetSec).toBe(10_800);
   }, 90_000);
@@ -238,8 +227,8 @@ describe('Mt5TerminalSim bars', () => {
   let h1: SimBar[];
   let h4: SimBar[];
   beforeAll(async () => {
-    h1 = await loadSimBars(fixture('mt5/BTCUSD_H1_from_2024-01-01.csv'));
-    h4 = await loadSimBars(fixture('mt5/GBPJPY_H4_from_2023-07-01.csv'));
+    h1 = await loadSimBars(fixturePath('mt5/BTCUSD_H1_from_2024-01-01.csv'));
+    h4 = await loadSimBars(fixturePath('mt5/GBPJPY_H4_from_2023-07-01.csv'));
   });
 
   it('reads the MT5 exports in server time with their spread', () => {

@@ -1,13 +1,11 @@
-import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { WebSocket } from 'ws';
-import { TestClock } from '../../src/core/clock/TestClock.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ArchiveAggTrade } from '../../src/pipeline/feeds/binance/archive.js';
-import { BinanceReplayServer, type BinanceReplayServerOptions } from '../../src/sim/BinanceReplayServer.js';
+import type { BinanceReplayServerOptions } from '../../src/sim/BinanceReplayServer.js';
 import { loadRecording, type BinanceRecording } from '../../src/sim/binanceRecording.js';
+import { AGG_TRADES_2026, fixturePath } from '../fixtures/load.js';
+import { client, serveOnClock, until } from './simHarness.js';
 
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/binance/${name}`, import.meta.url));
-const AGG = fixture('BTCUSDT-aggTrades-2026-01-01_first5000.csv');
+const AGG = fixturePath(AGG_TRADES_2026);
 let agg: BinanceRecording;
 let ids: number[];
 beforeAll(async () => {
@@ -15,35 +13,8 @@ beforeAll(async () => {
   ids = (agg.rows as readonly ArchiveAggTrade[]).map((r) => r.a);
 });
 
-const servers: BinanceReplayServer[] = [];
-const sockets: WebSocket[] = [];
-afterEach(async () => {
-  for (const ws of sockets.splice(0)) ws.terminate();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function serve(options: Partial<BinanceReplayServerOptions> = {}) {
-  const clock = new TestClock(Date.UTC(2026, 0, 1, 1));
-  const server = new BinanceReplayServer({ recordings: agg, clock, speed: 1, ...options });
-  servers.push(server);
-  await server.start();
-  return { server, clock };
-}
-
-type Client = { ws: WebSocket; frames: string[] };
-async function client(url: string): Promise<Client> {
-  const ws = new WebSocket(url);
-  sockets.push(ws);
-  const c: Client = { ws, frames: [] };
-  ws.on('message', (d) => c.frames.push(d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return c;
-}
-
-const until = (fn: () => void) => vi.waitFor(fn, { timeout: 10_000, interval: 2 });
+/** A simulator of the aggTrades recording on its own TestClock at 2026-01-01 01:00 UTC. */
+const serve = (options: Partial<BinanceReplayServerOptions> = {}) => serveOnClock(agg, options);
 const aOf = (frames: readonly string[]) => frames.map((f) => (JSON.parse(f) as { a: number }).a);
 
 describe('fault injection on WebSocket clients', () => {

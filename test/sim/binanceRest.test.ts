@@ -1,48 +1,23 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { WebSocket } from 'ws';
-import { TestClock } from '../../src/core/clock/TestClock.js';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ArchiveAggTrade } from '../../src/pipeline/feeds/binance/archive.js';
-import { BinanceReplayServer, type BinanceReplayServerOptions } from '../../src/sim/BinanceReplayServer.js';
+import type { BinanceReplayServer, BinanceReplayServerOptions } from '../../src/sim/BinanceReplayServer.js';
 import { loadRecording, type BinanceRecording } from '../../src/sim/binanceRecording.js';
+import { AGG_TRADES_2026, fixturePath, fixtureRows, KLINES_2017, TRADES_2017 } from '../fixtures/load.js';
+import { client, serveOnClock } from './simHarness.js';
 
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/binance/${name}`, import.meta.url));
 const T0 = Date.UTC(2026, 0, 1, 1);
 let agg: BinanceRecording;
 let rows: readonly ArchiveAggTrade[];
 beforeAll(async () => {
-  agg = await loadRecording(fixture('BTCUSDT-aggTrades-2026-01-01_first5000.csv'));
+  agg = await loadRecording(fixturePath(AGG_TRADES_2026));
   rows = agg.rows as readonly ArchiveAggTrade[];
 });
 
-const servers: BinanceReplayServer[] = [];
-const sockets: WebSocket[] = [];
-afterEach(async () => {
-  for (const ws of sockets.splice(0)) ws.terminate();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function serve(options: Partial<BinanceReplayServerOptions> = {}) {
-  const clock = new TestClock(T0);
-  const server = new BinanceReplayServer({ recordings: agg, clock, speed: 1, ...options });
-  servers.push(server);
-  await server.start();
-  return { server, clock };
-}
+/** A simulator of the aggTrades recording on its own TestClock at T0. */
+const serve = (options: Partial<BinanceReplayServerOptions> = {}) => serveOnClock(agg, options, T0);
 
 /** Connects a listener so the replay starts. */
-async function listen(url: string): Promise<string[]> {
-  const ws = new WebSocket(url);
-  sockets.push(ws);
-  const frames: string[] = [];
-  ws.on('message', (d) => frames.push(d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return frames;
-}
+const listen = async (url: string): Promise<string[]> => (await client(url)).frames;
 
 type Got = { status: number; body: unknown; text: string; headers: Headers };
 async function get(server: BinanceReplayServer, path: string, headers: Record<string, string> = {}): Promise<Got> {
@@ -151,7 +126,7 @@ describe('exchangeInfo', () => {
   });
 
   it('USD-M: /fapi/v1/exchangeInfo lists XAUUSDT as TRADIFI_PERPETUAL; aggTrades weigh 20 and carry no M', async () => {
-    const xau = await loadRecording(fixture('BTCUSDT-aggTrades-2026-01-01_first5000.csv'), { symbol: 'xauusdt' });
+    const xau = await loadRecording(fixturePath(AGG_TRADES_2026), { symbol: 'xauusdt' });
     const { server, clock } = await serve({ recordings: xau, market: 'usdm' });
     const info = await get(server, '/fapi/v1/exchangeInfo');
     expect((info.body as { futuresType: string }).futuresType).toBe('U_MARGINED');
@@ -174,15 +149,13 @@ describe('exchangeInfo', () => {
 
 describe('klines built from played trades', () => {
   it('equal Binance’s own 1m klines for the first trading day (04:00–07:59), empty minutes included', async () => {
-    const trades = await loadRecording(fixture('BTCUSDT-trades-2017-08-17_0400-0800.csv'));
+    const trades = await loadRecording(fixturePath(TRADES_2017));
     const { server } = await serve({ recordings: trades, speed: 'max', loop: false });
     await listen(`${server.url}/ws/btcusdt@trade`);
     await vi.waitFor(() => expect(server.status().replaying).toBe(false));
-    const official = readFileSync(fixture('BTCUSDT-1m-2017-08-17.csv'), 'utf8')
-      .trim()
-      .split('\n')
+    const official = fixtureRows(KLINES_2017)
       .slice(0, 240)
-      .map((line) => line.split(',').map((v, i) => (i === 0 || i === 6 || i === 8 ? Number(v) : v)));
+      .map((c) => c.map((v, i) => (i === 0 || i === 6 || i === 8 ? Number(v) : v)));
     const got = await get(server, '/api/v3/klines?symbol=BTCUSDT&interval=1m&startTime=1502942400000&limit=1000');
     expect(got.body).toEqual(official);
     const latest = (await get(server, '/api/v3/klines?symbol=BTCUSDT&interval=1m&limit=2')).body;

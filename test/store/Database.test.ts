@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Tick } from '../../src/core/index.js';
 import { openStore } from '../../src/store/index.js';
-import { feedEvent, klines2017, tmpFolder, trades2017 } from './fixtures.js';
+import { klines2017, trades2017 } from '../fixtures/load.js';
+import { feedEvent, tmpFolder } from './fixtures.js';
 
 describe('openStore', () => {
   let tmp: ReturnType<typeof tmpFolder>;

@@ -1,63 +1,9 @@
-import { readFileSync } from 'node:fs';
 import type * as z from 'zod';
-import { EventBus, TestClock, type FeedStatus, type SymbolSpec, type Tick } from '../../src/core/index.js';
+import { EventBus, TestClock, type FeedStatus, type Tick } from '../../src/core/index.js';
 import { Pipeline } from '../../src/pipeline/index.js';
 import { BusRecorder, MarketDataAccess, openStore, type Store } from '../../src/store/index.js';
 import type { SystemFacts, ToolContext, ToolDefinition } from '../../src/tools/index.js';
-
-const FIXTURES = new URL('../fixtures/binance/', import.meta.url);
-
-/** The three canonical symbols of DESIGN.md section 4. */
-export const SYMBOLS: readonly SymbolSpec[] = [
-  { symbol: 'BTCUSD', binance: { market: 'spot', instrument: 'btcusdt' }, mt5: 'BTCUSD', primary: 'binance' },
-  { symbol: 'XAUUSD', binance: { market: 'usdm', instrument: 'xauusdt' }, mt5: 'XAUUSD', primary: 'binance' },
-  { symbol: 'GBPJPY', binance: null, mt5: 'GBPJPY', primary: 'mt5' },
-];
-
-function rows(name: string): string[][] {
-  return readFileSync(new URL(name, FIXTURES), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => l.split(','));
-}
-
-/** The 334 first BTCUSDT spot trades (2017-08-17 04:00:28-07:59:42 UTC) as BTCUSD ticks, received 5 ms later. */
-export function trades2017(): Tick[] {
-  return rows('BTCUSDT-trades-2017-08-17_0400-0800.csv').map((c) => ({
-    symbol: 'BTCUSD',
-    source: 'binance',
-    tsEvent: Number(c[4]),
-    tsInit: Number(c[4]) + 5,
-    bid: null,
-    ask: null,
-    last: Number(c[1]),
-    volume: Number(c[2]),
-    trades: 1,
-    takerSide: c[5] === 'True' ? 'sell' : 'buy',
-    seq: Number(c[0]),
-    offset: 0,
-  }));
-}
-
-/** The first `n` USD-M BTCUSDT bookTicker rows of 2023-10-02 as BTCUSD quote ticks (transaction time, event time). */
-export function quotes2023(n: number): Tick[] {
-  return rows('BTCUSDT-bookTicker-2023-10-02-short.csv')
-    .slice(1, n + 1)
-    .map((c) => ({
-      symbol: 'BTCUSD',
-      source: 'binance',
-      tsEvent: Number(c[5]),
-      tsInit: Number(c[6]),
-      bid: Number(c[1]),
-      ask: Number(c[3]),
-      last: null,
-      volume: 0,
-      trades: 0,
-      takerSide: null,
-      seq: Number(c[0]),
-      offset: 0,
-    }));
-}
+import { SYMBOLS } from '../fixtures/load.js';
 
 /** Everything a tool test needs, built from the real parts the server composes. */
 export type RealParts = {

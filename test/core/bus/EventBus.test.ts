@@ -1,43 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { EventBus, type Topic } from '../../../src/core/bus/index.js';
 import type { Candle, Tick } from '../../../src/core/types/index.js';
+import { klines2017, TRADES_2017, tradeTicks } from '../../fixtures/load.js';
 
 // First BTCUSDT spot trade ever (2017-08-17 04:00:28.322 UTC, id 0) as a tick.
-const TICK: Tick = {
-  symbol: 'BTCUSD',
-  source: 'binance',
-  tsEvent: 1502942428322,
-  tsInit: 1502942428322,
-  bid: null,
-  ask: null,
-  last: 4261.48,
-  volume: 0.1,
-  trades: 1,
-  takerSide: 'sell',
-  seq: 0,
-  offset: 0,
-};
+const TICK: Tick = tradeTicks(TRADES_2017, 0)[0]!;
 
 // Official 1m kline 2017-08-17 04:00 of BTCUSDT.
-const CANDLE: Candle = {
-  symbol: 'BTCUSD',
-  timeframe: 'M1',
-  openTime: 1502942400000,
-  open: 4261.48,
-  high: 4261.48,
-  low: 4261.48,
-  close: 4261.48,
-  volume: 1.775183,
-  quoteVolume: 7564.90685084,
-  trades: 3,
-  takerBuyVolume: 0.075183,
-  takerBuyQuoteVolume: 320.39085084,
-  basis: 'trade',
-  sources: ['binance'],
-  closed: true,
-  tsEvent: 1502942459999,
-  tsInit: 1502942460000,
-};
+const CANDLE: Candle = klines2017()[0]!;
 
 describe('EventBus', () => {
   it('delivers each payload synchronously, to every listener in subscription order', () => {

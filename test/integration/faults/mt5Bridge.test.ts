@@ -7,27 +7,14 @@
  * BTCUSD hour (2023-02-20 12:00-13:00 UTC, 8523 quotes) under the broker
  * symbol GBPJPY; the bridge and the pipeline do not care what the prices are.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { TestClock } from '../../../src/core/clock/TestClock.js';
 import { loadSimTicks, SIM_SYMBOL_SPECS } from '../../../src/sim/mt5SimData.js';
 import { Mt5TerminalSim } from '../../../src/sim/Mt5TerminalSim.js';
+import { dukascopyQuotes, DUKASCOPY_TICKS_2023, fixturePath } from '../../fixtures/load.js';
 import { startApp, until, type Harness } from './faultHarness.js';
 
-const DUKA = fileURLToPath(new URL('../../fixtures/dukascopy/dukascopy_btcusd_ticks_2023-02-20T12_decoded.csv', import.meta.url));
-
-/** The recording read straight from the CSV (`timestamp_ms,ask,bid,...`): [utc ms, bid, ask]. */
-function recordedQuotes(): [number, number, number][] {
-  return readFileSync(DUKA, 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => {
-      const c = line.split(',');
-      return [Number(c[0]), Number(c[2]), Number(c[1])];
-    });
-}
+const DUKA = fixturePath(DUKASCOPY_TICKS_2023);
 
 /**
  * The bridge's bound port. The App does not expose the bridge, so it is read
@@ -41,7 +28,7 @@ function bridgePort(h: Harness): number {
 
 describe('MT5 bridge faults, whole system (terminal sim -> bridge -> pipeline -> SQLite), paper mode', () => {
   it('a dropped link and a dead (half-open) link: the terminal reconnects, history fills what the link swallowed, stored ticks equal the recording', async () => {
-    const recording = recordedQuotes();
+    const recording = dukascopyQuotes(); // read straight from the CSV: [utc ms, bid, ask]
     expect(recording).toHaveLength(8523);
     const h = await startApp({ mode: 'paper', activeSymbols: ['GBPJPY'], mt5: { bridgePort: 0 } }, new TestClock(Date.UTC(2023, 1, 20, 12)));
     expect(h.app.ctx.facts().feeds.map((f) => f.id)).toEqual(['mt5']); // GBPJPY has no Binance market: no Binance feed

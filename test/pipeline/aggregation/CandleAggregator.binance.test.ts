@@ -5,8 +5,8 @@ import type { Timeframe } from '../../../src/core/types/Timeframe.js';
 import { TIMEFRAMES } from '../../../src/core/types/Timeframe.js';
 import { CandleAggregator } from '../../../src/pipeline/aggregation/CandleAggregator.js';
 import { aggregateCandles } from '../../../src/pipeline/aggregation/aggregateCandles.js';
-import type { KlineRow } from './fixtures.js';
-import { candleFields, klineCandle, klineFields, readKlines, readTradeTicks } from './fixtures.js';
+import { klineCandle, klineRows, KLINES_2017, TRADES_2017, tradeTicks, type KlineRow } from '../../fixtures/load.js';
+import { candleFields, klineFields } from './fixtures.js';
 
 // First day of BTCUSDT spot: 334 trades 04:00:28 -> 07:59:42 and the official 1m klines of the day.
 const H04 = Date.UTC(2017, 7, 17, 4);
@@ -14,8 +14,8 @@ const H08 = Date.UTC(2017, 7, 17, 8);
 const MIN = 60_000;
 
 describe('CandleAggregator on Binance BTCUSDT trades of 2017-08-17 04:00-08:00', () => {
-  const klines: KlineRow[] = readKlines('binance/BTCUSDT-1m-2017-08-17.csv');
-  const ticks = readTradeTicks('binance/BTCUSDT-trades-2017-08-17_0400-0800.csv');
+  const klines: KlineRow[] = klineRows(KLINES_2017);
+  const ticks = tradeTicks(TRADES_2017, 0);
   const closed = new Map<Timeframe, Candle[]>(TIMEFRAMES.map((tf) => [tf, []]));
   const order: Timeframe[] = [];
   let agg: CandleAggregator;

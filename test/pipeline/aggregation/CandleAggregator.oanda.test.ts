@@ -3,7 +3,7 @@ import { TestClock } from '../../../src/core/clock/TestClock.js';
 import type { Candle, CandleBasis } from '../../../src/core/types/Candle.js';
 import type { Tick } from '../../../src/core/types/Tick.js';
 import { CandleAggregator } from '../../../src/pipeline/aggregation/CandleAggregator.js';
-import { fixtureLines } from './fixtures.js';
+import { fixtureLines, quoteTick } from '../../fixtures/load.js';
 
 // Oanda XAUUSD quotes of 2014-05-06 (UTC): 161,552 ticks and Oanda's own 1,385 minute bars.
 const DAY = Date.UTC(2014, 4, 6);
@@ -15,20 +15,7 @@ describe('CandleAggregator on Oanda XAUUSD quotes of 2014-05-06 (bid and ask bas
   const ticks: Tick[] = fixtureLines('oanda/20140506_xauusd_tick_quote.csv.gz').map((line) => {
     const [ms, bid, ask] = line.split(',');
     const ts = DAY + Number(ms);
-    return {
-      symbol: 'XAUUSD',
-      source: 'oanda',
-      tsEvent: ts,
-      tsInit: ts,
-      bid: Number(bid),
-      ask: Number(ask),
-      last: null,
-      volume: 0,
-      trades: 0,
-      takerSide: null,
-      seq: null,
-      offset: 0,
-    };
+    return quoteTick({ symbol: 'XAUUSD', source: 'oanda', tsEvent: ts, tsInit: ts, bid: Number(bid), ask: Number(ask), seq: null });
   });
   const minutes: MinuteRow[] = fixtureLines('oanda/20140506_xauusd_minute_quote.csv').map((line) => {
     const c = line.split(',').map(Number);

@@ -6,11 +6,12 @@ import type { Tick } from '../../../src/core/types/Tick.js';
 import type { Timeframe } from '../../../src/core/types/Timeframe.js';
 import { CandleAggregator } from '../../../src/pipeline/aggregation/CandleAggregator.js';
 import { CandleBuilder } from '../../../src/pipeline/aggregation/CandleBuilder.js';
-import { candleFields, klineFields, readKlines, readTradeTicks } from './fixtures.js';
+import { klineRows, KLINES_2017, TRADES_2017, tradeTicks } from '../../fixtures/load.js';
+import { candleFields, klineFields } from './fixtures.js';
 
 // Real trades and klines of BTCUSDT spot, 2017-08-17 from 04:00.
-const ticks = readTradeTicks('binance/BTCUSDT-trades-2017-08-17_0400-0800.csv');
-const klines = readKlines('binance/BTCUSDT-1m-2017-08-17.csv');
+const ticks = tradeTicks(TRADES_2017, 0);
+const klines = klineRows(KLINES_2017);
 const H04 = Date.UTC(2017, 7, 17, 4);
 const MIN = 60_000;
 const t = (i: number): Tick => ticks[i] as Tick;

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { FixedSum } from '../../../src/pipeline/aggregation/FixedSum.js';
-import { decimalUnits, fixtureLines, readKlines, unitsToNumber } from './fixtures.js';
+import { fixtureRows, klineRows, TRADES_2017 } from '../../fixtures/load.js';
+import { decimalUnits, unitsToNumber } from './fixtures.js';
 
 describe('FixedSum', () => {
   it('sums per-trade quote quantities (price x qty rounded to 8 dp) to the archived quote_qty total', () => {
     // Spot trades 2017-08-17 04:00-08:00: columns trade_id, price, qty, quote_qty, ...
-    const rows = fixtureLines('binance/BTCUSDT-trades-2017-08-17_0400-0800.csv').map((l) => l.split(','));
+    const rows = fixtureRows(TRADES_2017);
     const sum = new FixedSum();
     let exact = 0n;
     for (const c of rows) {
@@ -20,7 +21,7 @@ describe('FixedSum', () => {
   });
 
   it('keeps a day of BTCUSDT quote volume (> 1e17 units) exact where a double sum drifts', () => {
-    const rows = readKlines('binance/BTCUSDT-1m-2024-03-15.csv');
+    const rows = klineRows('binance/BTCUSDT-1m-2024-03-15.csv');
     const fromNumbers = new FixedSum();
     const fromText = new FixedSum();
     let naive = 0;

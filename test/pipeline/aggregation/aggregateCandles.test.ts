@@ -3,12 +3,12 @@ import { InvalidRequestError } from '../../../src/core/errors.js';
 import type { Candle } from '../../../src/core/types/Candle.js';
 import { aggregateCandles } from '../../../src/pipeline/aggregation/aggregateCandles.js';
 import { FixedSum } from '../../../src/pipeline/aggregation/FixedSum.js';
-import type { KlineRow } from './fixtures.js';
-import { candleFields, decimalUnits, klineCandle, readKlines, unitsToNumber } from './fixtures.js';
+import { klineCandle, klineRows, type KlineRow } from '../../fixtures/load.js';
+import { candleFields, decimalUnits, unitsToNumber } from './fixtures.js';
 
 // Eight days of official BTCUSDT spot 1m klines, 2024-03-11 .. 2024-03-18 (1,440 rows each).
 const DAYS = [11, 12, 13, 14, 15, 16, 17, 18];
-const rows: KlineRow[] = DAYS.flatMap((d) => readKlines(`binance/BTCUSDT-1m-2024-03-${d}.csv`));
+const rows: KlineRow[] = DAYS.flatMap((d) => klineRows(`binance/BTCUSDT-1m-2024-03-${d}.csv`));
 const candles: Candle[] = rows.map(klineCandle);
 
 /** Reference roll-up computed independently: BigInt sums of the archive's decimal strings. */

@@ -1,50 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Tick } from '../../../src/core/index.js';
 import { validateTick } from '../../../src/pipeline/filters/validateTick.js';
-
-const FIXTURES = new URL('../../fixtures/binance/', import.meta.url);
-
-function rows(name: string): string[][] {
-  return readFileSync(new URL(name, FIXTURES), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => l.split(','));
-}
+import { quotes2023, trades2017 } from '../../fixtures/load.js';
 
 /** Spot `trades` archive rows (id, price, qty, quote_qty, time, is_buyer_maker, is_best_match) as BTCUSD ticks. */
-const trades: Tick[] = rows('BTCUSDT-trades-2017-08-17_0400-0800.csv').map((c) => ({
-  symbol: 'BTCUSD',
-  source: 'binance',
-  tsEvent: Number(c[4]),
-  tsInit: Number(c[4]) + 5,
-  bid: null,
-  ask: null,
-  last: Number(c[1]),
-  volume: Number(c[2]),
-  trades: 1,
-  takerSide: c[5] === 'True' ? 'sell' : 'buy',
-  seq: Number(c[0]),
-  offset: 0,
-}));
+const trades: Tick[] = trades2017();
 
 /** USD-M bookTicker archive rows (update_id, bid, bid_qty, ask, ask_qty, transaction_time, event_time) as quote ticks. */
-const quotes: Tick[] = rows('BTCUSDT-bookTicker-2023-10-02-short.csv')
-  .slice(1)
-  .map((c) => ({
-    symbol: 'BTCUSD',
-    source: 'binance',
-    tsEvent: Number(c[5]),
-    tsInit: Number(c[6]),
-    bid: Number(c[1]),
-    ask: Number(c[3]),
-    last: null,
-    volume: 0,
-    trades: 0,
-    takerSide: null,
-    seq: Number(c[0]),
-    offset: 0,
-  }));
+const quotes: Tick[] = quotes2023();
 
 const TRADE = trades[0] as Tick; // 4261.48 x 0.1 at 2017-08-17 04:00:28.322
 const QUOTE = quotes[0] as Tick; // 27981.3 / 27981.4 at 2023-10-02 00:00:00.012

@@ -5,12 +5,13 @@ import { fileURLToPath } from 'node:url';
 import type { Candle, Tick } from '../../../src/core/index.js';
 import { importFile } from '../../../src/pipeline/importers/index.js';
 import type { ImportBatch, ImportError, ImportFormat, ImportOptions } from '../../../src/pipeline/importers/index.js';
+import { fixturePath } from '../../fixtures/load.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 /** Path of a fixture under test/fixtures. */
 export function fixture(vendor: string, name: string): string {
-  return resolve(here, '../../fixtures', vendor, name);
+  return fixturePath(`${vendor}/${name}`);
 }
 
 /** Path of a file in the shared recorded-data folder (may be absent outside the workspace). */

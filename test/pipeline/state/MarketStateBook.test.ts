@@ -1,50 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Tick } from '../../../src/core/index.js';
 import { MarketStateBook } from '../../../src/pipeline/state/MarketStateBook.js';
-
-const FIXTURES = new URL('../../fixtures/binance/', import.meta.url);
-
-function rows(name: string): string[][] {
-  return readFileSync(new URL(name, FIXTURES), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => l.split(','));
-}
+import { quotes2023, trades2017 } from '../../fixtures/load.js';
 
 // First BTCUSDT spot trades (2017-08-17 04:00-08:00), received 5 ms after the venue time.
-const trades: Tick[] = rows('BTCUSDT-trades-2017-08-17_0400-0800.csv').map((c) => ({
-  symbol: 'BTCUSD',
-  source: 'binance',
-  tsEvent: Number(c[4]),
-  tsInit: Number(c[4]) + 5,
-  bid: null,
-  ask: null,
-  last: Number(c[1]),
-  volume: Number(c[2]),
-  trades: 1,
-  takerSide: c[5] === 'True' ? 'sell' : 'buy',
-  seq: Number(c[0]),
-  offset: 0,
-}));
+const trades: Tick[] = trades2017();
 
 // USD-M BTCUSDT bookTicker 2023-10-02: transaction time is the venue time, event time our receive time.
-const quotes: Tick[] = rows('BTCUSDT-bookTicker-2023-10-02-short.csv')
-  .slice(1, 101)
-  .map((c) => ({
-    symbol: 'BTCUSD',
-    source: 'binance',
-    tsEvent: Number(c[5]),
-    tsInit: Number(c[6]),
-    bid: Number(c[1]),
-    ask: Number(c[3]),
-    last: null,
-    volume: 0,
-    trades: 0,
-    takerSide: null,
-    seq: Number(c[0]),
-    offset: 0,
-  }));
+const quotes: Tick[] = quotes2023(100);
 
 describe('MarketStateBook', () => {
   it('knows nothing of a symbol before its first tick', () => {

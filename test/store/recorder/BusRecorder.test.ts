@@ -7,7 +7,8 @@ import {
   type RecorderErrorReason,
   type Store,
 } from '../../../src/store/index.js';
-import { brokerQuotes, feedEvent, klines2017, trades2017 } from '../fixtures.js';
+import { klines2017, trades2017 } from '../../fixtures/load.js';
+import { brokerQuotes, feedEvent } from '../fixtures.js';
 
 describe('BusRecorder with the inline writer (the default for :memory:)', () => {
   let store: Store;

@@ -10,7 +10,8 @@ import {
   type RecorderErrorReason,
   type Store,
 } from '../../../src/store/index.js';
-import { brokerQuotes, feedEvent, klines2017, quotes2023, tmpFolder, trades2017 } from '../fixtures.js';
+import { klines2017, quotes2023, trades2017 } from '../../fixtures/load.js';
+import { brokerQuotes, feedEvent, tmpFolder } from '../fixtures.js';
 
 /** Ticks in the order the store returns them (time, source, kind, seq). */
 function byStoreOrder(ticks: readonly Tick[]): Tick[] {
@@ -65,7 +66,7 @@ describe('BusRecorder with the worker writer (file database)', () => {
   it('writes every tick, candle and event exactly once, across many batches', async () => {
     const r = await recorder({ maxBatch: 50 });
     const trades = trades2017();
-    const quotes = quotes2023();
+    const quotes = quotes2023(3);
     const broker = brokerQuotes(40);
     const klines = klines2017();
     // interleaved as a live bus would deliver them; every 50 ticks or candles post a batch
@@ -114,7 +115,7 @@ describe('BusRecorder with the worker writer (file database)', () => {
   });
 
   it('stores the same rows as the inline writer', async () => {
-    const ticks = [...trades2017(), ...quotes2023(), ...brokerQuotes(40)];
+    const ticks = [...trades2017(), ...quotes2023(3), ...brokerQuotes(40)];
     const r = await recorder({ maxBatch: 64 });
     for (const t of ticks) bus.publish('tick.accepted', t);
     await r.stop();

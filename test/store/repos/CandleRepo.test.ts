@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Candle, Timeframe } from '../../../src/core/index.js';
 import { InvalidRequestError } from '../../../src/core/index.js';
 import { candleSourceKey, openStore, type Store } from '../../../src/store/index.js';
-import { klines2017 } from '../fixtures.js';
+import { klines2017 } from '../../fixtures/load.js';
 
 const H04 = Date.UTC(2017, 7, 17, 4); // 1502942400000, first kline of the file
 const MIN = 60_000;

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Tick } from '../../../src/core/index.js';
 import { InvalidRequestError } from '../../../src/core/index.js';
 import { openStore, TICK_INSERT_CHUNK, tickInsertSql, type Store } from '../../../src/store/index.js';
-import { brokerQuotes, quotes2023, tmpFolder, trades2017 } from '../fixtures.js';
+import { quotes2023, trades2017 } from '../../fixtures/load.js';
+import { brokerQuotes, tmpFolder } from '../fixtures.js';
 
 const H04 = Date.UTC(2017, 7, 17, 4); // 1502942400000
 const H05 = Date.UTC(2017, 7, 17, 5);
@@ -33,7 +34,7 @@ describe('TickRepo', () => {
     const mt5: Tick = { ...t, source: 'mt5' };
     const xau: Tick = { ...t, symbol: 'XAUUSD' };
     // a bookTicker update id that happens to equal the aggTrade id, at the same time
-    const quote: Tick = { ...quotes2023()[0]!, tsEvent: t.tsEvent, seq: t.seq };
+    const quote: Tick = { ...quotes2023(3)[0]!, tsEvent: t.tsEvent, seq: t.seq };
     expect(store.ticks.insertTicks([t, mt5, xau, quote])).toBe(4);
     expect(store.ticks.insertTicks([t, mt5, xau, quote])).toBe(0);
     expect(store.ticks.countTicks()).toBe(4);
@@ -91,7 +92,7 @@ describe('TickRepo', () => {
     const ts = t.tsEvent;
     const b2: Tick = { ...t, seq: 2 };
     const b1: Tick = { ...t, seq: 1 };
-    const q: Tick = { ...quotes2023()[0]!, tsEvent: ts };
+    const q: Tick = { ...quotes2023(3)[0]!, tsEvent: ts };
     const [m1, m2] = brokerQuotes(2).map((x) => ({ ...x, tsEvent: ts }));
     store.ticks.insertTicks([m1!, b2, q, m2!, b1]);
     expect(store.ticks.rangeTicks({ symbol: 'BTCUSD', limit: 10 })).toEqual([q, b1, b2, m1, m2]);
@@ -123,7 +124,7 @@ describe('TickRepo', () => {
   });
 
   it('maps rows back to the exact Tick (trades and quotes)', () => {
-    const ticks = [...trades2017(), ...quotes2023()];
+    const ticks = [...trades2017(), ...quotes2023(3)];
     store.ticks.insertTicks(ticks);
     expect(store.ticks.rangeTicks({ symbol: 'BTCUSD', limit: 1000 })).toEqual(ticks);
     const q = store.ticks.lastTick('BTCUSD')!;

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Tick } from '../../../src/core/index.js';
 import { readSeq, storedSeq, SyntheticSeq, tickKind } from '../../../src/store/index.js';
-import { brokerQuotes, quotes2023, trades2017 } from '../fixtures.js';
+import { quotes2023, trades2017 } from '../../fixtures/load.js';
+import { brokerQuotes } from '../fixtures.js';
 
 describe('tick identity', () => {
   it('tickKind: trade T, quote Q, both B', () => {
     const trade = trades2017()[0]!;
-    const quote = quotes2023()[0]!;
+    const quote = quotes2023(3)[0]!;
     expect(tickKind(trade)).toBe('T');
     expect(tickKind(quote)).toBe('Q');
     expect(tickKind({ ...trade, bid: quote.bid, ask: quote.ask })).toBe('B');

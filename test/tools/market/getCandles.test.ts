@@ -1,29 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidRequestError } from '../../../src/core/index.js';
 import { getCandles } from '../../../src/tools/index.js';
-import { callTool, realParts, trades2017, type RealParts } from '../realContext.js';
+import { klines2017, trades2017 } from '../../fixtures/load.js';
+import { callTool, realParts, type RealParts } from '../realContext.js';
 
 const H04 = Date.UTC(2017, 7, 17, 4);
 const MIN = 60_000;
 const HOUR = 3_600_000;
 
 /** Official 1m klines of BTCUSDT 2017-08-17 in the tool's candle shape (closed). */
-const official = readFileSync(new URL('../../fixtures/binance/BTCUSDT-1m-2017-08-17.csv', import.meta.url), 'utf8')
-  .split('\n')
-  .filter((l) => l.trim() !== '')
-  .map((l) => l.split(','))
-  .map((c) => ({
-    openTime: Number(c[0]),
-    open: Number(c[1]),
-    high: Number(c[2]),
-    low: Number(c[3]),
-    close: Number(c[4]),
-    volume: Number(c[5]),
-    quoteVolume: Number(c[7]),
-    trades: Number(c[8]),
-    closed: true,
-  }));
+const official = klines2017().map(({ openTime, open, high, low, close, volume, quoteVolume, trades }) => ({ openTime, open, high, low, close, volume, quoteVolume, trades, closed: true }));
 const minute = (hh: number, mm: number) => official.find((k) => k.openTime === Date.UTC(2017, 7, 17, hh, mm));
 
 type Out = {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidRequestError } from '../../../src/core/index.js';
 import { getMarketState } from '../../../src/tools/index.js';
-import { callTool, quotes2023, realParts, trades2017, type RealParts } from '../realContext.js';
+import { quotes2023, trades2017 } from '../../fixtures/load.js';
+import { callTool, realParts, type RealParts } from '../realContext.js';
 
 const VALID = 'valid symbols: BTCUSD, XAUUSD, GBPJPY';
 

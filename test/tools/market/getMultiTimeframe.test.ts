@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidRequestError } from '../../../src/core/index.js';
 import { getMultiTimeframe } from '../../../src/tools/index.js';
-import { callTool, realParts, trades2017, type RealParts } from '../realContext.js';
+import { trades2017 } from '../../fixtures/load.js';
+import { callTool, realParts, type RealParts } from '../realContext.js';
 
 const at = (hh: number, mm: number) => Date.UTC(2017, 7, 17, hh, mm);
 type Row = [number, number, number, number, number, number, number, number, boolean];

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tick } from '../../../src/core/index.js';
 import { getSystemStatus } from '../../../src/tools/index.js';
-import { callTool, realParts, trades2017, type RealParts } from '../realContext.js';
+import { trades2017 } from '../../fixtures/load.js';
+import { callTool, realParts, type RealParts } from '../realContext.js';
 
 describe('get_system_status over a pipeline fed the first BTCUSDT trades plus three bad ticks', () => {
   const trades = trades2017();

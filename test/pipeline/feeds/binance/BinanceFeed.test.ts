@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ArchiveAggTrade } from '../../../../src/pipeline/feeds/binance/archive.js';
-import { expectedTick, recording, rig, strip, until } from './feedHarness.js';
+import { expectedTick, playToEndExact, recording, rig, startedRig, strip, until } from './feedHarness.js';
 
 describe('BinanceFeed startup: symbols checked with exchangeInfo', () => {
   it('a symbol Binance does not list waits with a clear reason and a system event; the others stream', async () => {
@@ -30,10 +30,7 @@ describe('BinanceFeed startup: symbols checked with exchangeInfo', () => {
   });
 
   it('without REST a hole cannot be filled: reported unfillable at once, held ticks released', async () => {
-    const r = await rig({ rest: false });
-    await r.feed.start();
-    await until(() => expect(r.server.clientList()).toHaveLength(2));
-    await r.lockstep(20_000);
+    const r = await startedRig(20_000, { rest: false });
     r.server.stallClients(Infinity);
     const from = r.played();
     r.play(3_000);
@@ -71,10 +68,7 @@ describe('BinanceFeed USD-M routing', () => {
 
   it('aggTrade on /market streams the contract exactly', async () => {
     const xau = await recording('xauusdt');
-    const r = await rig({ server: { recordings: xau, market: 'usdm' }, feed: { id: 'binance-usdm-market', route: 'market', symbols: { xauusdt: 'XAUUSD' } } });
-    await r.feed.start();
-    await until(() => expect(r.server.clientList()).toHaveLength(2));
-    await r.lockstep(30_000);
+    const r = await startedRig(30_000, { server: { recordings: xau, market: 'usdm' }, feed: { id: 'binance-usdm-market', route: 'market', symbols: { xauusdt: 'XAUUSD' } } });
     expect(r.ticks.map(strip)).toEqual(r.rows.slice(0, r.played()).map((x) => expectedTick(x, 'XAUUSD')));
     expect(r.rest?.status().usedWeight).toBe(1); // exchangeInfo weighs 1 on USD-M
   });
@@ -82,44 +76,31 @@ describe('BinanceFeed USD-M routing', () => {
 
 describe('BinanceFeed rotation', () => {
   it('rotates each connection before the 24 h cut with overlap: no trade lost or doubled', async () => {
-    const r = await rig({ feed: { rotateAfterMs: 10_000, rotateStaggerMs: 3_000 } });
-    await r.feed.start();
-    await until(() => expect(r.server.clientList()).toHaveLength(2));
-    await r.lockstep(40_000);
+    const r = await startedRig(40_000, { feed: { rotateAfterMs: 10_000, rotateStaggerMs: 3_000 } });
     const h = r.feed.health();
     expect(h.rotations).toBeGreaterThanOrEqual(4);
     expect(h.connected).toBe(2);
     await until(() => expect(r.server.clientList()).toHaveLength(2)); // the replaced sockets are closed
     expect(r.events.filter((e) => e.kind === 'feed.rotated').length).toBe(h.rotations);
-    r.play(800_000);
-    await until(() => expect(r.ticks).toHaveLength(5000));
-    r.expectExact(5000);
+    await playToEndExact(r);
     expect(r.gaps).toEqual([]);
   });
 
   it('serverShutdown: reconnect at once with overlap, exact', async () => {
-    const r = await rig();
-    await r.feed.start();
-    await until(() => expect(r.server.clientList()).toHaveLength(2));
-    await r.lockstep(10_000);
+    const r = await startedRig(10_000);
     r.server.sendServerShutdown();
     await until(() => expect(r.server.clientList()).toHaveLength(4)); // replacements open next to the old ones
     await r.lockstep(10_000);
     await until(() => expect(r.server.clientList()).toHaveLength(2));
     expect(r.feed.health()).toMatchObject({ rotations: 2, reconnects: 2, connected: 2 });
     expect(r.events.filter((e) => e.kind === 'feed.shutdown')).toHaveLength(2);
-    r.play(800_000);
-    await until(() => expect(r.ticks).toHaveLength(5000));
-    r.expectExact(5000);
+    await playToEndExact(r);
   });
 });
 
 describe('BinanceFeed recovery', () => {
   it('recover() (e.g. after a clock jump): sockets replaced with overlap, the missed trades caught up from REST, exact', async () => {
-    const r = await rig();
-    await r.feed.start();
-    await until(() => expect(r.server.clientList()).toHaveLength(2));
-    await r.lockstep(20_000);
+    const r = await startedRig(20_000);
     r.server.stallClients(Infinity); // the machine slept: nothing reached us, and nothing told us
     const from = r.played();
     r.play(5_000);
@@ -130,19 +111,14 @@ describe('BinanceFeed recovery', () => {
     await until(() => expect(r.server.clientList()).toHaveLength(4));
     r.play(5_000); // the replacements' first frames promote them; the stalled sockets are closed
     await until(() => expect(r.server.clientList().map((c) => c.stalled)).toEqual([false, false]));
-    r.play(800_000);
-    await until(() => expect(r.ticks).toHaveLength(5000));
-    r.expectExact(5000);
+    await playToEndExact(r);
     expect(r.events.map((e) => e.kind)).toContain('feed.recovering');
   });
 });
 
 describe('BinanceFeed status', () => {
   it('reports per connection and merged: connected, frames, duplicates, gaps, last message age', async () => {
-    const r = await rig();
-    await r.feed.start();
-    await until(() => expect(r.server.clientList()).toHaveLength(2));
-    await r.lockstep(5_000);
+    const r = await startedRig(5_000);
     r.clock.advance(700);
     const h = r.feed.health();
     const n = r.played();

@@ -8,6 +8,7 @@ import { BinanceStream, type BinanceStreamOptions } from '../../../../src/pipeli
 import { BinanceReplayServer, type BinanceReplayServerOptions } from '../../../../src/sim/BinanceReplayServer.js';
 import { loadRecording, type BinanceRecording } from '../../../../src/sim/binanceRecording.js';
 import { fixture } from './captures.js';
+import { expectedTick } from './feedHarness.js';
 
 const T0 = Date.UTC(2026, 0, 1, 1);
 let rec: BinanceRecording;
@@ -54,20 +55,7 @@ const until = (fn: () => void) => vi.waitFor(fn, { timeout: 10_000, interval: 2 
 
 /** The tick the mapper must make of archive row `r` (ms connection unless `micro`). */
 function expected(r: ArchiveAggTrade, tsInit: number, micro = false): Tick {
-  return {
-    symbol: 'BTCUSD',
-    source: 'binance',
-    tsEvent: micro ? r.T : Math.floor(r.T),
-    tsInit,
-    bid: null,
-    ask: null,
-    last: Number(r.p),
-    volume: Number(r.q),
-    trades: r.l - r.f + 1,
-    takerSide: r.m ? 'sell' : 'buy',
-    seq: r.a,
-    offset: 0,
-  };
+  return { ...expectedTick(r), tsEvent: micro ? r.T : Math.floor(r.T), tsInit };
 }
 
 describe('BinanceStream ← BinanceReplayServer, end to end', () => {

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fixturePath } from '../../../fixtures/load.js';
 
 /** One captured frame: local receive time (epoch ms) and the raw text. */
 export type CapturedFrame = { receivedAt: number; raw: string };
 
 /** Path of a file in test/fixtures/binance. */
 export function fixture(name: string): string {
-  return fileURLToPath(new URL(`../../../fixtures/binance/${name}`, import.meta.url));
+  return fixturePath(`binance/${name}`);
 }
 
 /**

@@ -114,6 +114,22 @@ export async function rig(o: { server?: Partial<BinanceReplayServerOptions>; fee
   return { server, serverClock, clock, rest, feed, ticks, gaps, events, drops, errors, rows, played, play, caughtUp, lockstep, expectExact };
 }
 
+/** A rig whose feed is started with both connections open and `ms` of replay delivered in lockstep. */
+export async function startedRig(ms: number, o: Parameters<typeof rig>[0] = {}): Promise<Rig> {
+  const r = await rig(o);
+  await r.feed.start();
+  await until(() => expect(r.server.clientList()).toHaveLength(2));
+  await r.lockstep(ms);
+  return r;
+}
+
+/** Plays the rest of the 5000-row recording and checks the feed delivered every row exactly once, in order. */
+export async function playToEndExact(r: Rig): Promise<void> {
+  r.play(800_000);
+  await until(() => expect(r.ticks).toHaveLength(5000));
+  r.expectExact(5000);
+}
+
 /** Advances `clock` in steps while waiting for real I/O, until `fn` passes. */
 export function drive(clock: TestClock, fn: () => void, stepMs = 50): Promise<void> {
   return vi.waitFor(
