@@ -4,6 +4,9 @@ import { recordedFrames } from './frames.js';
 import { fullPipeline, parseOnly } from './ingest.bench.js';
 import { mcpBench } from './mcp.bench.js';
 import { wsLatency } from './wsLatency.bench.js';
+import { analysisBench } from './analysis.bench.js';
+import { indicatorBench } from './indicators.bench.js';
+import { structureBench } from './structure.bench.js';
 
 const LOOPS = Number(process.env.UTP_BENCH_LOOPS ?? 40);
 const ROUNDS = Number(process.env.UTP_BENCH_ROUNDS ?? 3);
@@ -41,6 +44,15 @@ async function main(): Promise<void> {
   console.log(`\n[ws latency] ${fmt(ws.frames)} real aggTrade frames paced at ${fmt(ws.rate)}/s over loopback, 2 redundant connections merged`);
   console.log(`  frame sent -> tick delivered   p50 ${ws.p50Ms.toFixed(3)} ms   p99 ${ws.p99Ms.toFixed(3)} ms   max ${ws.maxMs.toFixed(3)} ms`);
   console.log(`  failover  primary cut -> next tick ${ws.failoverMs.toFixed(3)} ms   lost ${ws.lost}, doubled ${ws.duplicates}`);
+
+  console.log(`\n[indicators] update cost per candle on real candles, against the textbook reference loop over the same candles`);
+  for (const row of await indicatorBench()) {
+    console.log(`  ${row.name.padEnd(34)} add ${row.perCandleNs.toFixed(0).padStart(4)} ns   reference ${row.referenceNs.toFixed(0).padStart(4)} ns   ratio ${(row.perCandleNs / row.referenceNs).toFixed(2)}x`);
+  }
+  const st = await structureBench();
+  console.log(`\n[structure] causal detector over ${fmt(st.bars)} real bars: ${fmt(st.barsPerSecond)} bars/s`);
+  const an = await analysisBench();
+  console.log(`\n[analyze_market] 5 timeframes of real candles, tool handler   p50 ${an.tool.p50.toFixed(2)} ms   p99 ${an.tool.p99.toFixed(2)} ms   budget < 50 ms   ${an.tool.p99 < 50 ? 'PASS' : 'MISS'}`);
 }
 
 await main();

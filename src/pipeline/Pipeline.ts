@@ -6,18 +6,25 @@ import type {
   EventBus,
   LiveMarketView,
   MarketSnapshot,
+  OffsetUpdate,
   Source,
   SymbolSpec,
   Tick,
   Timeframe,
 } from '../core/index.js';
 import { CandleAggregator } from './aggregation/index.js';
-import { OffsetCalibrator } from './calibration/OffsetCalibrator.js';
+import { OffsetEngine } from './calibration/OffsetEngine.js';
+import type { OffsetEngineOptions } from './calibration/offsetTypes.js';
+import { StreamAnalytics } from './CandleAnalytics.js';
+import { publishCalibration } from './publishCalibration.js';
+import type { StructureDetector } from './structure/StructureDetector.js';
 import { SpikeFilter, type SpikeFilterOptions } from './filters/SpikeFilter.js';
 import { validateTick } from './filters/validateTick.js';
 import { Fuser } from './fusion/Fuser.js';
 import { GapBook, type GapSummary } from './state/GapBook.js';
 import { applyToEntry, MarketStateBook, snapshotOf, type BookEntry } from './state/MarketStateBook.js';
+import type { M5BridgeOptions } from './volatility/types.js';
+import { VolatilityBridgeService } from './volatility/VolatilityBridgeService.js';
 
 /** Options of the tick pipeline. */
 export type PipelineOptions = Readonly<{
@@ -32,6 +39,10 @@ export type PipelineOptions = Readonly<{
   spike?: SpikeFilterOptions | false;
   /** How often the Binance-to-broker offset used by the fused stream is refreshed, ms (default 60 000). */
   offsetIntervalMs?: number;
+  /** Offset engine tuning (`atrOf` and `quality` are wired by the pipeline). */
+  offset?: Omit<OffsetEngineOptions, 'atrOf' | 'quality'>;
+  /** M5 volatility bridge tuning shared by every symbol. */
+  bridge?: Omit<M5BridgeOptions, 'symbol'>;
 }>;
 
 /** Counters the status tool reports. */
@@ -57,15 +68,24 @@ export function candleBasisFor(source: Source): CandleBasis {
   return source === 'mt5' ? 'bid' : 'mid';
 }
 
-type Stream = { aggregator: CandleAggregator; lastTsEvent: number; lastTsInit: number; lastMono: number; book: BookEntry };
+type Stream = { aggregator: CandleAggregator; lastTsEvent: number; lastTsInit: number; lastMono: number; book: BookEntry; analytics: StreamAnalytics };
+
+/** Timeframes whose structure labels vote in the M5 bridge. */
+const LABEL_TIMEFRAMES = new Set(['M1', 'M5', 'M15']);
+/** Least venue time between two early calibrations of a symbol still without an offset, ms. */
+const EARLY_CALIBRATION_MS = 1_000;
 
 /**
  * The Unified Tick Pipeline's data path: validate, reject spikes, aggregate
  * candles for every timeframe per (symbol, source) from the venue's own
- * prices, feed the offset calibrator, and fuse: per symbol one source is
+ * prices, feed the offset engine, and fuse: per symbol one source is
  * active (the primary while live, else the other), its ticks are expressed in
  * broker terms and published as `tick.fused`; closed candles go out as
- * `candle.closed`.
+ * `candle.closed`, with their analytics (ATR, VWAP, volatility state,
+ * structure) for M1-H4, after the `structure.event`s their close confirmed
+ * (primary source only); M5 closes feed the volatility bridge
+ * (`volatility.m5`). Every `offsetIntervalMs` the offset engine calibrates
+ * (`offset.updated`, `offset.discrepancy`).
  * Candles close when a later tick arrives, or by the clock once the venue time
  * (estimated from the last tick) has passed their end plus a grace period.
  */
@@ -73,8 +93,13 @@ export class Pipeline implements LiveMarketView {
   private readonly book = new MarketStateBook();
   private readonly gapBook = new GapBook();
   private readonly spike: SpikeFilter | null;
-  private readonly calibrator = new OffsetCalibrator();
+  private readonly calibrator: OffsetEngine;
   private readonly offsets = new Map<string, number>();
+  private readonly earlyAt = new Map<string, number>();
+  /** Symbols whose MT5 stream delivered a tick: only their Binance ticks go to the offset engine. */
+  private readonly brokered = new Set<string>();
+  /** The M5 volatility bridge of every symbol (fed by closed candles; warm it up from the store at start). */
+  readonly volatility: VolatilityBridgeService;
   private readonly fuser: Fuser;
   private spikes = 0;
   private fused = 0;
@@ -93,6 +118,20 @@ export class Pipeline implements LiveMarketView {
     for (const spec of options.symbols) this.specs.set(spec.symbol, spec);
     this.spike = options.spike === false ? null : new SpikeFilter(options.spike);
     options.bus.subscribe('gap.updated', (gap) => this.gapBook.apply(gap));
+    this.calibrator = new OffsetEngine({
+      ...options.offset,
+      atrOf: (symbol) => this.volatility.atr(symbol),
+      quality: (symbol, source) => this.baseQuality(symbol, source),
+    });
+    this.volatility = new VolatilityBridgeService({
+      clock: options.clock,
+      symbols: options.symbols,
+      bridge: options.bridge ?? {},
+      offsetOf: (symbol) => this.calibrator.offset(symbol),
+      brokerSpreadOf: (symbol) => this.calibrator.brokerSpread(symbol),
+      qualityOf: (symbol, source) => this.calibrator.sourceQuality(symbol, source),
+      onReading: (reading) => options.bus.publish('volatility.m5', reading),
+    });
     this.fuser = new Fuser(
       options.symbols,
       (symbol) => this.offsets.get(symbol) ?? 0,
@@ -123,6 +162,7 @@ export class Pipeline implements LiveMarketView {
     if (this.stopTimer) return;
     this.stopTimer = this.options.clock.setInterval(() => this.closeByClock(), this.options.closeIntervalMs ?? 250);
     this.stopOffsetTimer = this.options.clock.setInterval(() => this.refreshOffsets(), this.options.offsetIntervalMs ?? 60_000);
+    this.volatility.start();
   }
 
   /** Stops the timer; candles still forming stay open (they are not complete). */
@@ -131,6 +171,7 @@ export class Pipeline implements LiveMarketView {
     this.stopTimer = null;
     this.stopOffsetTimer?.();
     this.stopOffsetTimer = null;
+    this.volatility.stop();
   }
 
   /** Takes one tick from a feed into the unified stream. Returns false when it was rejected. */
@@ -165,9 +206,13 @@ export class Pipeline implements LiveMarketView {
     stream.lastTsInit = tick.tsInit;
     stream.lastMono = this.options.clock.monotonic();
     stream.aggregator.add(tick);
-    this.calibrator.add(tick);
+    // Binance prices pair only with broker quotes: until the symbol's first MT5 tick they would only pile up unpaired
+    if (tick.source !== 'binance' || this.brokered.has(tick.symbol)) this.calibrator.add(tick);
     bus.publish('tick.accepted', tick);
-    if (tick.source === 'mt5' && !this.offsets.has(tick.symbol)) this.refreshOffset(tick.symbol);
+    if (tick.source === 'mt5' && !this.offsets.has(tick.symbol)) {
+      this.brokered.add(tick.symbol);
+      this.earlyCalibration(tick);
+    }
     this.fuser.fuse(tick);
     return true;
   }
@@ -192,14 +237,56 @@ export class Pipeline implements LiveMarketView {
     return this.offsets.get(symbol) ?? 0;
   }
 
-  /** Re-reads every symbol's calibrated offset (runs on the offset interval). */
+  /**
+   * Runs one calibration of every symbol (on the offset interval) at the
+   * estimated venue time: sets the offsets the fused stream applies, publishes
+   * `offset.updated` per symbol, and `offset.discrepancy` plus a
+   * `system.event` (warn when flagged, info when settled) per discrepancy event.
+   */
   refreshOffsets(): void {
-    for (const symbol of this.specs.keys()) this.refreshOffset(symbol);
+    publishCalibration(this.options.bus, this.options.clock, this.calibrator.calibrate(this.venueNow()), this.offsets);
   }
 
-  private refreshOffset(symbol: string): void {
-    const estimate = this.calibrator.estimate(symbol);
-    if (estimate) this.offsets.set(symbol, estimate.offset);
+  /** The last offset calibration of every symbol that has one (for `get_offsets`). */
+  offsetUpdates(): OffsetUpdate[] {
+    return this.calibrator.updates();
+  }
+
+  /** True while a symbol's offset is held because of a discrepancy. */
+  inDiscrepancy(symbol: string): boolean {
+    return this.calibrator.inDiscrepancy(symbol);
+  }
+
+  /**
+   * The structure detector of a symbol's primary candle source and timeframe
+   * (its state, trend and in-memory log of confirmed events); null for S1/D1
+   * and before the first closed candle.
+   */
+  structureDetector(symbol: string, timeframe: Timeframe): StructureDetector | null {
+    const stream = this.streams.get(symbol)?.get(this.primaryCandleSource(symbol) as Source);
+    return stream?.analytics.detector(timeframe) ?? null;
+  }
+
+  /** Venue time now: the latest venue time of any stream plus the monotonic time since its tick; the clock before any tick. */
+  private venueNow(): number {
+    const mono = this.options.clock.monotonic();
+    let now = Number.NEGATIVE_INFINITY;
+    for (const s of this.allStreams()) if (s.lastTsInit !== 0) now = Math.max(now, s.lastTsEvent + Math.max(0, mono - s.lastMono));
+    return Number.isFinite(now) ? now : this.options.clock.now();
+  }
+
+  /** Before a symbol's first offset, calibrates as soon as enough pairs exist (at most once a second of venue time). */
+  private earlyCalibration(tick: Tick): void {
+    const last = this.earlyAt.get(tick.symbol) ?? Number.NEGATIVE_INFINITY;
+    if (tick.tsEvent - last < EARLY_CALIBRATION_MS) return;
+    this.earlyAt.set(tick.symbol, tick.tsEvent);
+    if ((this.calibrator.pairStats(tick.symbol)?.pairs ?? 0) >= (this.options.offset?.minPairs ?? 10)) this.refreshOffsets();
+  }
+
+  /** Base quality of a source for the offset engine: 0 when down, 0.5 with a gap open, else 1. */
+  private baseQuality(symbol: string, source: Source): number {
+    if (!this.fuser.liveSources(symbol).includes(source)) return 0;
+    return this.gapBook.summary(symbol).open.some((g) => g.source === source) ? 0.5 : 1;
   }
 
   snapshot(symbol: string): MarketSnapshot {
@@ -255,6 +342,39 @@ export class Pipeline implements LiveMarketView {
     }
   }
 
+  /**
+   * A closed candle of one stream: analytics first, then `structure.event`
+   * (primary source only), `candle.closed` with the analytics, and the M5
+   * bridge (labels of M1/M5/M15, then the candle).
+   */
+  private onClosed(analytics: StreamAnalytics, source: Source, candle: Candle): void {
+    this.candlesClosed++;
+    const { bus } = this.options;
+    const out = analytics.onClosed(candle);
+    if (out.events.length > 0 && source === this.primaryCandleSource(candle.symbol)) {
+      for (const e of out.events) bus.publish('structure.event', e);
+    }
+    bus.publish('candle.closed', out.candle);
+    if (out.candle.analytics && LABEL_TIMEFRAMES.has(candle.timeframe)) {
+      this.volatility.setLabel(candle.symbol, source, candle.timeframe as 'M1' | 'M5' | 'M15', out.trend ?? 'neutral');
+    }
+    try {
+      this.volatility.onCandle(out.candle);
+    } catch (error) {
+      // a candle older than the bridge's last (warm-up from a later stored run): the bridge keeps its state
+      bus.publish('system.event', {
+        kind: 'volatility.rejected',
+        level: 'warn',
+        component: 'volatility',
+        symbol: candle.symbol,
+        message: `${candle.symbol} M5 bridge refused a candle: ${error instanceof Error ? error.message : String(error)}`,
+        data: { openTime: candle.openTime, source },
+        tsEvent: candle.tsEvent,
+        tsInit: this.options.clock.now(),
+      });
+    }
+  }
+
   private *allStreams(): Iterable<Stream> {
     for (const bySource of this.streams.values()) yield* bySource.values();
   }
@@ -271,12 +391,10 @@ export class Pipeline implements LiveMarketView {
         symbol,
         basis: candleBasisFor(source),
         clock: this.options.clock,
-        onClosed: (candle) => {
-          this.candlesClosed++;
-          this.options.bus.publish('candle.closed', candle);
-        },
+        onClosed: (candle) => this.onClosed(analytics, source, candle),
       });
-      stream = { aggregator, lastTsEvent: 0, lastTsInit: 0, lastMono: 0, book: { trade: null, quote: null, ticks: 0 } };
+      const analytics = new StreamAnalytics(symbol);
+      stream = { aggregator, lastTsEvent: 0, lastTsInit: 0, lastMono: 0, book: { trade: null, quote: null, ticks: 0 }, analytics };
       bySource.set(source, stream);
     }
     return stream;

@@ -9,6 +9,7 @@ export * from './indicators/index.js';
 export * from './structure/index.js';
 export * from './volatility/index.js';
 export * from './macro/index.js';
+export * from './analysis/index.js';
 export * from './fusion/Fuser.js';
 export * from './recovery/SleepDetector.js';
 export * from './importers/index.js';

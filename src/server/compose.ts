@@ -10,8 +10,9 @@ import {
   type Tick,
 } from '../core/index.js';
 import { Pipeline, SleepDetector } from '../pipeline/index.js';
+import type { FusionView } from '../tools/index.js';
 import { BinanceReplayServer, loadRecording } from '../sim/index.js';
-import { BusRecorder, MarketDataAccess, openStore, type Store } from '../store/index.js';
+import { AnalysisRepo, BusRecorder, MarketDataAccess, openStore, type Store } from '../store/index.js';
 import { selectTools, type SystemFacts, type ToolContext, type ToolDefinition } from '../tools/index.js';
 import { activeSymbolSpecs, type UtpConfig } from './config.js';
 import { buildBinanceFeeds, buildMt5Bridge, type FeedSinks, type RecoverableFeed } from './feeds.js';
@@ -125,6 +126,8 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
     for (const feed of feeds) feed.recover?.(`clock jumped ${Math.round(jump.jumpMs / 1000)} s (sleep or pause)`);
   });
 
+  // Tick rows at start plus the rows the recorder inserted since (duplicates excluded): no COUNT(*) over the tick table per status call.
+  const baseTicks = store.ticks.countTicks();
   const facts = (): SystemFacts => {
     const rs = recorder.stats();
     return {
@@ -136,9 +139,9 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
       store: {
         path: dbPath,
         sizeBytes: store.isOpen ? store.sizeBytes() : 0,
-        ticks: store.isOpen ? store.ticks.countTicks() : 0,
+        ticks: baseTicks + rs.written.ticks,
         candles: store.isOpen ? countCandles(store) : 0,
-        pendingWrites: rs.buffered.ticks + rs.buffered.candles + rs.buffered.events + rs.pending.rows,
+        pendingWrites: rs.buffered.ticks + rs.buffered.candles + rs.buffered.events + rs.buffered.structures + rs.pending.rows,
         writeErrors: rs.failures,
       },
       replay: replay
@@ -149,7 +152,18 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
   const startedAt = clock.now();
   const access = new MarketDataAccess(store.candles, pipeline);
   bus.subscribe('candle.closed', (candle) => access.onCandleClosed(candle));
-  const ctx: ToolContext = { clock, symbols, live: pipeline, access, facts };
+  bus.subscribe('offset.updated', (u) => log.debug({ symbol: u.symbol, offset: u.offset, pairs: u.pairs, held: u.held }, 'offset calibrated'));
+  bus.subscribe('offset.discrepancy', (e) => log.warn({ symbol: e.symbol, phase: e.phase, jump: e.jump, threshold: e.threshold }, 'offset discrepancy'));
+  const ctx: ToolContext = {
+    clock,
+    symbols,
+    live: pipeline,
+    access,
+    facts,
+    fusion: fusionView(pipeline),
+    structures: store.structures,
+    analysisHistory: new AnalysisRepo(store.db),
+  };
   const tools = selectTools({ allowWrites: config.allowWrites });
   let stopped = false;
   return {
@@ -163,6 +177,7 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
     feeds: () => feeds,
     async start() {
       await recorder.start();
+      warmUpVolatility(pipeline, store, symbols, clock.now());
       pipeline.start();
       if (replay) {
         await replay.start();
@@ -190,6 +205,37 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
       store.close();
     },
   };
+}
+
+/** What the fusion tools read from the pipeline (offsets, M5 volatility bridge, structure state). */
+export function fusionView(pipeline: Pipeline): FusionView {
+  return {
+    offsetUpdates: () => pipeline.offsetUpdates(),
+    volatilityReading: (symbol) => pipeline.volatility.reading(symbol),
+    volatilityWarmUp: (symbol) => pipeline.volatility.warmUpState(symbol),
+    structureState: (symbol, timeframe) => {
+      const snap = pipeline.structureDetector(symbol, timeframe)?.getResult() ?? null;
+      return snap ? { asOf: snap.asOf, bars: snap.bars, trend: snap.trend } : null;
+    },
+  };
+}
+
+/** Hours of stored primary M5 candles recent enough to warm the volatility bridge (older ones would describe another market). */
+const WARM_UP_WINDOW_MS = 24 * 3_600_000;
+
+/**
+ * Warms every symbol's M5 volatility bridge with the last closed primary M5
+ * candles in the store (opened within the last 24 h of `now`), so the first
+ * live M5 already gets a reading. A replay of older data finds none and warms up live.
+ */
+export function warmUpVolatility(pipeline: Pipeline, store: Store, symbols: readonly SymbolSpec[], now: number): void {
+  for (const spec of symbols) {
+    const need = (pipeline.volatility.warmUpState(spec.symbol)?.requiredInputs ?? 38) + 2;
+    const candles = store.candles
+      .queryCandles({ symbol: spec.symbol, timeframe: 'M5', source: spec.primary, from: now - WARM_UP_WINDOW_MS, to: now, order: 'desc', limit: need })
+      .filter((c) => c.closed);
+    if (candles.length > 0) pipeline.volatility.warmUp(spec.symbol, candles);
+  }
 }
 
 function countCandles(store: Store): number {

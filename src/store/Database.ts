@@ -6,6 +6,7 @@ import { migrate, type MigrateResult } from './migrate.js';
 import { CandleRepo, type PrimarySourceResolver } from './repos/CandleRepo.js';
 import { EventRepo } from './repos/EventRepo.js';
 import { ImportRepo } from './repos/ImportRepo.js';
+import { StructureEventRepo } from './repos/StructureEventRepo.js';
 import { TickRepo } from './repos/TickRepo.js';
 
 /** In-memory database path (tests, throw-away runs). */
@@ -44,6 +45,8 @@ export class Store {
   readonly candles: CandleRepo;
   readonly events: EventRepo;
   readonly imports: ImportRepo;
+  /** Confirmed market-structure events. */
+  readonly structures: StructureEventRepo;
 
   /** Opens the database; use {@link openStore}. Closes it again if migration fails. */
   constructor(options: StoreOptions) {
@@ -66,6 +69,7 @@ export class Store {
       this.candles = new CandleRepo(this.db, options.primarySource);
       this.events = new EventRepo(this.db);
       this.imports = new ImportRepo(this.db);
+      this.structures = new StructureEventRepo(this.db);
     } catch (error) {
       this.db.close();
       throw error;

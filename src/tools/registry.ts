@@ -3,9 +3,15 @@ import { getCandles } from './market/getCandles.js';
 import { getMarketState } from './market/getMarketState.js';
 import { getMultiTimeframe } from './market/getMultiTimeframe.js';
 import { getSystemStatus } from './system/getSystemStatus.js';
+import { getOffsets } from './market/getOffsets.js';
+import { getStructure } from './market/getStructure.js';
+import { getVolatilityBridge } from './market/getVolatilityBridge.js';
+import { analyzeMarket } from './analysis/analyzeMarket.js';
+import { getAnalysisHistory } from './analysis/getAnalysisHistory.js';
+import { getMacroContext } from './analysis/getMacroContext.js';
 
 /** Every tool UTP defines, in the order `tools/list` shows them. Names are a public contract. */
-export const ALL_TOOLS: readonly ToolDefinition[] = [getMarketState, getCandles, getMultiTimeframe, getSystemStatus] as never;
+export const ALL_TOOLS: readonly ToolDefinition[] = [getMarketState, getCandles, getMultiTimeframe, getSystemStatus, getVolatilityBridge, getStructure, getOffsets, getMacroContext, analyzeMarket, getAnalysisHistory] as never;
 
 /** Options deciding which tools a server exposes. */
 export type ToolSelection = Readonly<{ allowWrites: boolean }>;

@@ -22,6 +22,7 @@ const TABLES = [
   'event_log',
   'import_runs',
   'schema_migrations',
+  'structure_events',
   'unified_ticks',
 ];
 
@@ -32,7 +33,11 @@ const INDEXES: Record<string, string> = {
   ix_event_log_ts: 'event_log',
   ix_event_log_kind_ts: 'event_log',
   ix_import_runs_started: 'import_runs',
+  structure_events_by_series: 'structure_events',
 };
+
+/** The shipped migrations, in order. */
+const SHIPPED = ['0001_init', '0002_structure_events'];
 
 describe('migrate', () => {
   let tmp: ReturnType<typeof tmpFolder>;
@@ -52,13 +57,13 @@ describe('migrate', () => {
 
   it('finds the shipped migrations two levels above the module (src/store, dist/store)', () => {
     expect(fileURLToPath(DEFAULT_MIGRATIONS_DIR)).toBe(fileURLToPath(new URL('../../schemas/sql/', import.meta.url)));
-    expect(readMigrations().map((m) => m.name)).toEqual(['0001_init']);
+    expect(readMigrations().map((m) => m.name)).toEqual(SHIPPED);
   });
 
-  it('creates every table and index of 0001_init', () => {
+  it('creates every table and index of the shipped migrations', () => {
     const db = new BetterSqlite3(':memory:');
     const result = migrate(db);
-    expect(result).toEqual({ applied: ['0001_init'], version: 1 });
+    expect(result).toEqual({ applied: SHIPPED, version: 2 });
     const tables = db
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
       .pluck()
@@ -84,7 +89,7 @@ describe('migrate', () => {
     expect(details[0]).toMatch(/^SEARCH unified_ticks USING PRIMARY KEY \(symbol=\? AND ts_event>\? AND ts_event<\?\)$/);
     expect(details.slice(1)).toEqual(['USE TEMP B-TREE FOR LAST 2 TERMS OF ORDER BY']);
     const rows = appliedMigrations(db);
-    expect(rows).toHaveLength(1);
+    expect(rows).toHaveLength(2);
     expect(rows[0]).toMatchObject({ version: 1, name: '0001_init', checksum: readMigrations()[0]!.checksum });
     db.close();
   });
@@ -92,12 +97,12 @@ describe('migrate', () => {
   it('is idempotent: re-running or re-opening applies nothing', () => {
     const path = join(tmp.dir, 'utp.db');
     const first = openStore({ path });
-    expect(first.migration.applied).toEqual(['0001_init']);
+    expect(first.migration.applied).toEqual(SHIPPED);
     first.close();
     const again = openStore({ path });
-    expect(again.migration).toEqual({ applied: [], version: 1 });
-    expect(migrate(again.db)).toEqual({ applied: [], version: 1 });
-    expect(appliedMigrations(again.db)).toHaveLength(1);
+    expect(again.migration).toEqual({ applied: [], version: 2 });
+    expect(migrate(again.db)).toEqual({ applied: [], version: 2 });
+    expect(appliedMigrations(again.db)).toHaveLength(2);
     again.close();
   });
 
@@ -117,9 +122,9 @@ describe('migrate', () => {
   it('refuses a database that records a migration the files do not have', () => {
     const db = new BetterSqlite3(':memory:');
     migrate(db);
-    db.prepare("INSERT INTO schema_migrations VALUES (2, '0002_future', 'x', 0)").run();
+    db.prepare("INSERT INTO schema_migrations VALUES (3, '0003_future', 'x', 0)").run();
     expect(() => migrate(db)).toThrow(MigrationError);
-    expect(() => migrate(db)).toThrow(/0002_future/);
+    expect(() => migrate(db)).toThrow(/0003_future/);
     db.close();
   });
 
@@ -133,7 +138,7 @@ describe('migrate', () => {
 
   it('refuses a migration file edited after it was applied, but not a CRLF checkout of it', () => {
     const db = new BetterSqlite3(':memory:');
-    migrate(db);
+    migrate(db, { dir: folder() });
     const crlf = join(tmp.dir, 'crlf');
     mkdirSync(crlf);
     writeFileSync(join(crlf, '0001_init.sql'), readFileSync(INIT, 'utf8').replace(/\n/g, '\r\n'));
@@ -163,10 +168,10 @@ describe('migrate', () => {
   it('read-only: verifies but never migrates', () => {
     const path = join(tmp.dir, 'ro.db');
     new BetterSqlite3(path).close(); // an empty database file
-    expect(() => openStore({ path, readonly: true })).toThrow(/missing migrations \(0001_init\)/);
+    expect(() => openStore({ path, readonly: true })).toThrow(/missing migrations \(0001_init, 0002_structure_events\)/);
     openStore({ path }).close();
     const ro = openStore({ path, readonly: true });
-    expect(ro.migration).toEqual({ applied: [], version: 1 });
+    expect(ro.migration).toEqual({ applied: [], version: 2 });
     ro.close();
   });
 });

@@ -114,7 +114,18 @@ describe('tool contracts (CI drift check)', () => {
   });
 
   it('lists tools in this exact order (tools/list is a public contract)', () => {
-    expect(ALL_TOOLS.map((t) => t.name)).toEqual(['get_market_state', 'get_candles', 'get_multi_timeframe', 'get_system_status']);
+    expect(ALL_TOOLS.map((t) => t.name)).toEqual([
+      'get_market_state',
+      'get_candles',
+      'get_multi_timeframe',
+      'get_system_status',
+      'get_volatility_bridge',
+      'get_structure',
+      'get_offsets',
+      'get_macro_context',
+      'analyze_market',
+      'get_analysis_history',
+    ]);
   });
 
   it('serves read tools always and write tools only when writes are allowed', () => {

@@ -1,6 +1,7 @@
 import type * as z from 'zod';
 import { EventBus, TestClock, type FeedStatus, type Tick } from '../../src/core/index.js';
 import { Pipeline } from '../../src/pipeline/index.js';
+import { fusionView } from '../../src/server/compose.js';
 import { BusRecorder, MarketDataAccess, openStore, type Store } from '../../src/store/index.js';
 import type { SystemFacts, ToolContext, ToolDefinition } from '../../src/tools/index.js';
 import { SYMBOLS } from '../fixtures/load.js';
@@ -76,7 +77,15 @@ export async function realParts(ticks: readonly Tick[], options: { settleMs?: nu
     },
     replay: { file: 'BTCUSDT-trades-2017-08-17_0400-0800.csv', speed: 'max', loops: 0, framesSent: frames },
   });
-  const ctx: ToolContext = { clock, symbols: SYMBOLS, live: pipeline, access: new MarketDataAccess(store.candles, pipeline), facts };
+  const ctx: ToolContext = {
+    clock,
+    symbols: SYMBOLS,
+    live: pipeline,
+    access: new MarketDataAccess(store.candles, pipeline),
+    fusion: fusionView(pipeline),
+    structures: store.structures,
+    facts,
+  };
   return {
     clock,
     bus,

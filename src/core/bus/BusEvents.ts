@@ -1,9 +1,12 @@
 import type { Candle } from '../types/Candle.js';
 import type { FeedStatus } from '../types/FeedStatus.js';
 import type { Gap } from '../types/Gap.js';
+import type { OffsetDiscrepancy, OffsetUpdate } from '../types/Offset.js';
 import type { Source } from '../types/Source.js';
+import type { StructureEvent } from '../types/Structure.js';
 import type { SystemEvent } from '../types/SystemEvent.js';
 import type { Tick } from '../types/Tick.js';
+import type { VolatilityBridgeReading } from '../types/Volatility.js';
 
 /** A tick the pipeline refused, with the reason. */
 export type TickRejected = Readonly<{ tick: Tick; reason: string; tsInit: number }>;
@@ -44,6 +47,14 @@ export type BusEvents = {
   'source.switched': SourceSwitched;
   /** The wall clock jumped (sleep recovery starts). */
   'clock.jumped': ClockJumped;
+  /** A calibration of a symbol's Binance-to-broker offset (the offset in force, held while in discrepancy). */
+  'offset.updated': OffsetUpdate;
+  /** A symbol's offset calibration jumped past the threshold (flagged) or settled again. */
+  'offset.discrepancy': OffsetDiscrepancy;
+  /** The M5 volatility bridge's reading of a symbol after its primary M5 candle closed. */
+  'volatility.m5': VolatilityBridgeReading;
+  /** A market-structure event confirmed by a closed candle; never changed afterwards. */
+  'structure.event': StructureEvent;
 };
 
 /** Any topic of the bus. */

@@ -39,6 +39,30 @@ export type Candle = Readonly<{
   tsEvent: number;
   /** When we produced this version of the candle, epoch ms. */
   tsInit: number;
+  /**
+   * Derived readings computed when the pipeline closed the candle (absent on
+   * candles from elsewhere: imports, bridge bars, forming candles). Stored in
+   * the candles table's atr, vwap, volatility_state, structure_label and
+   * structure_json columns.
+   */
+  analytics?: CandleAnalytics;
+}>;
+
+/**
+ * What the pipeline derived from a closed candle's series, as of that candle's
+ * close: each field null while its calculator is warming up.
+ */
+export type CandleAnalytics = Readonly<{
+  /** Wilder ATR(14) of the series, this candle included, in the candle's prices. */
+  atr: number | null;
+  /** Session-anchored (UTC day) VWAP up to this candle. */
+  vwap: number | null;
+  /** Volatility regime of this candle: calm, normal, expanding or extreme (range expansion and ATR ratio). */
+  volatilityState: string | null;
+  /** Structure label after this candle: bullish or bearish (direction of the last break), neutral before any break. */
+  structureLabel: string | null;
+  /** JSON of the structure reading after this candle: trend, current swing levels, ids of the events it confirmed. */
+  structureJson: string | null;
 }>;
 
 /** Close time (inclusive, epoch ms) of a candle starting at `openTime` of `size` ms, Binance style. */

@@ -7,3 +7,6 @@ export * from './SystemEvent.js';
 export * from './MarketSnapshot.js';
 export * from './SymbolSpec.js';
 export * from './Gap.js';
+export * from './Offset.js';
+export * from './Volatility.js';
+export * from './Structure.js';

@@ -1,4 +1,5 @@
 import type { Source } from '../../core/index.js';
+import type { SourceWeights } from '../../core/types/Volatility.js';
 
 /** What the reconciliation knows about one source's latest contribution. */
 export type SourceContribution = Readonly<{
@@ -9,8 +10,7 @@ export type SourceContribution = Readonly<{
   quality: number;
 }>;
 
-/** Normalised weight per source (the weights of the sources present sum to 1). */
-export type SourceWeights = Readonly<Partial<Record<Source, number>>>;
+export type { SourceWeights } from '../../core/types/Volatility.js';
 
 /**
  * Freshness of a fact `ageMs` old: exp(-age / tau). 1 for a fact of this very

@@ -1,4 +1,5 @@
 import type { Candle } from '../../core/index.js';
+import { toCandleOutput } from '../../tools/market/shared.js';
 
 /** CSV header of `utp candles --format csv`. */
 export const CANDLE_CSV_HEADER = 'open_time,open,high,low,close,volume,quote_volume,trades';
@@ -8,18 +9,7 @@ export function candleCsvLine(c: Candle): string {
   return `${c.openTime},${c.open},${c.high},${c.low},${c.close},${c.volume},${c.quoteVolume},${c.trades}`;
 }
 
-/** One candle as the JSON object `utp candles --format json` prints. */
+/** One candle as the JSON object `utp candles --format json` prints: the tools' candle shape plus its sources. */
 export function candleJson(c: Candle): Record<string, unknown> {
-  return {
-    openTime: c.openTime,
-    open: c.open,
-    high: c.high,
-    low: c.low,
-    close: c.close,
-    volume: c.volume,
-    quoteVolume: c.quoteVolume,
-    trades: c.trades,
-    closed: c.closed,
-    sources: c.sources,
-  };
+  return { ...toCandleOutput(c), sources: c.sources };
 }

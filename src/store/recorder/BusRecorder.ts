@@ -42,7 +42,8 @@ export type BusRecorderOptions = Readonly<{
 /**
  * Persists the bus: `tick.accepted` (every accepted tick of every source, in
  * the venue's prices, with its provenance) to unified_ticks, `candle.closed`
- * to candles, `system.event` to event_log. Listeners only buffer; writing happens every
+ * to candles (with their analytics columns), `system.event` to event_log,
+ * `structure.event` to structure_events. Listeners only buffer; writing happens every
  * `flushMs` (on the clock's timer) or as soon as `maxBatch` rows of a kind
  * are buffered, each batch in one transaction.
  *
@@ -100,6 +101,7 @@ export class BusRecorder implements Lifecycle {
       this.bus.subscribe('tick.accepted', (t) => this.sink.tick(t)),
       this.bus.subscribe('candle.closed', (c) => this.sink.candle(c)),
       this.bus.subscribe('system.event', (e) => this.sink.event(e)),
+      this.bus.subscribe('structure.event', (e) => this.sink.structure(e)),
     ];
     this.cancelInterval = this.clock.setInterval(() => this.sink.flush(), this.flushMs);
   }

@@ -1,10 +1,10 @@
-import type { Cancel, Candle, Clock, SystemEvent, Tick } from '../../core/index.js';
+import type { Cancel, Candle, Clock, StructureEvent, SystemEvent, Tick } from '../../core/index.js';
 import { SyntheticSeq } from '../repos/tickIdentity.js';
 import type { Store } from '../Database.js';
 import { isDataError, SinkCounters, type RecorderSink, type RecorderStats } from './sink.js';
 
 /** The parts of the store the recorder writes to (and, for the worker writer, the file it opens). */
-export type RecorderTarget = Pick<Store, 'ticks' | 'candles' | 'events' | 'transaction' | 'isOpen'> & {
+export type RecorderTarget = Pick<Store, 'ticks' | 'candles' | 'events' | 'structures' | 'transaction' | 'isOpen'> & {
   /** Database file; `:memory:`, empty or absent means the worker writer cannot be used. */
   readonly path?: string;
 };
@@ -12,7 +12,7 @@ export type RecorderTarget = Pick<Store, 'ticks' | 'candles' | 'events' | 'trans
 /** Tuning of the inline sink. */
 export type InlineSinkOptions = Readonly<{ maxBatch: number; maxBuffered: number; counters: SinkCounters }>;
 
-type Batch = { ticks: Tick[]; candles: Candle[]; events: SystemEvent[] };
+type Batch = { ticks: Tick[]; candles: Candle[]; events: SystemEvent[]; structures: StructureEvent[] };
 
 /**
  * Writes on the bus's thread, through the store's repositories: buffers rows,
@@ -23,6 +23,7 @@ export class InlineSink implements RecorderSink {
   private ticks: Tick[] = [];
   private candles: Candle[] = [];
   private events: SystemEvent[] = [];
+  private structures: StructureEvent[] = [];
   private readonly slack: number;
   private readonly seqs = new SyntheticSeq();
   private readonly c: SinkCounters;
@@ -52,6 +53,10 @@ export class InlineSink implements RecorderSink {
     this.push(this.events, e);
   }
 
+  structure(e: StructureEvent): void {
+    this.push(this.structures, e);
+  }
+
   start(): void {}
 
   async drain(): Promise<void> {
@@ -68,12 +73,13 @@ export class InlineSink implements RecorderSink {
     this.cancelSoon?.();
     this.cancelSoon = null;
     if (this.flushing) return false;
-    const batch: Batch = { ticks: this.ticks, candles: this.candles, events: this.events };
-    const rows = batch.ticks.length + batch.candles.length + batch.events.length;
+    const batch: Batch = { ticks: this.ticks, candles: this.candles, events: this.events, structures: this.structures };
+    const rows = batch.ticks.length + batch.candles.length + batch.events.length + batch.structures.length;
     if (rows === 0) return true;
     this.ticks = [];
     this.candles = [];
     this.events = [];
+    this.structures = [];
     this.flushing = true;
     try {
       if (!this.target.isOpen) throw new Error('store is closed');
@@ -91,6 +97,7 @@ export class InlineSink implements RecorderSink {
       this.ticks = restore(batch.ticks, this.ticks);
       this.candles = restore(batch.candles, this.candles);
       this.events = restore(batch.events, this.events);
+      this.structures = restore(batch.structures, this.structures);
       this.failing = true;
       this.c.failed(error, rows);
       this.trim();
@@ -101,7 +108,7 @@ export class InlineSink implements RecorderSink {
   }
 
   stats(): RecorderStats {
-    const buffered = { ticks: this.ticks.length, candles: this.candles.length, events: this.events.length };
+    const buffered = { ticks: this.ticks.length, candles: this.candles.length, events: this.events.length, structures: this.structures.length };
     return this.c.snapshot('inline', buffered, { batches: 0, rows: 0 });
   }
 
@@ -119,9 +126,9 @@ export class InlineSink implements RecorderSink {
 
   /** One transaction over all buffers; `tolerant` writes row by row, dropping rows that break the schema. */
   private write(batch: Batch, tolerant: boolean): void {
-    const { ticks, candles, events } = batch;
+    const { ticks, candles, events, structures } = batch;
     const t = this.target;
-    const done = { ticks: 0, candles: 0, events: 0 };
+    const done = { ticks: 0, candles: 0, events: 0, structures: 0 };
     let dropped = 0;
     let lastDataError: unknown = null;
     const each = <T>(rows: readonly T[], one: (row: T) => number): number => {
@@ -143,15 +150,18 @@ export class InlineSink implements RecorderSink {
         t.candles.upsertCandles(candles);
         done.candles = candles.length;
         done.events = t.events.appendMany(events);
+        done.structures = t.structures.insertEvents(structures);
       } else {
         done.ticks = each(ticks, (x) => t.ticks.insertTicks([x]));
         done.candles = each(candles, (x) => (t.candles.upsertCandles([x]), 1));
         done.events = each(events, (x) => t.events.appendMany([x]));
+        done.structures = each(structures, (x) => t.structures.insertEvents([x]));
       }
     });
     this.c.written.ticks += done.ticks;
     this.c.written.candles += done.candles;
     this.c.written.events += done.events;
+    this.c.written.structures += done.structures;
     if (dropped > 0) {
       this.c.rejected += dropped;
       this.c.report(lastDataError, 'rows_rejected', dropped);
@@ -161,7 +171,7 @@ export class InlineSink implements RecorderSink {
   /** Drops the oldest rows of every buffer above `maxBuffered`, counting them as lost. */
   private trim(): void {
     let dropped = 0;
-    for (const buffer of [this.ticks, this.candles, this.events] as unknown[][]) {
+    for (const buffer of [this.ticks, this.candles, this.events, this.structures] as unknown[][]) {
       const excess = buffer.length - this.options.maxBuffered;
       if (excess > 0) {
         buffer.splice(0, excess);

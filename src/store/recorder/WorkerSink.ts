@@ -1,6 +1,7 @@
 import { receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
-import type { Candle, SystemEvent, Tick } from '../../core/index.js';
+import type { Candle, StructureEvent, SystemEvent, Tick } from '../../core/index.js';
 import { eventParams } from '../repos/EventRepo.js';
+import { STRUCTURE_WIDTH, structureParams } from '../repos/StructureEventRepo.js';
 import { SyntheticSeq } from '../repos/tickIdentity.js';
 import { CandleColumns, TickColumns } from './columns.js';
 import { SinkCounters, type RecorderSink, type RecorderStats } from './sink.js';
@@ -21,13 +22,14 @@ export type WorkerSinkOptions = Readonly<{
   counters: SinkCounters;
 }>;
 
-type Tally = { batches: number; rows: number; ticks: number; candles: number; events: number };
+type Tally = { batches: number; rows: number; ticks: number; candles: number; events: number; structures: number };
 
 type Batch = {
   readonly id: number;
   readonly ticks: TickColumns | null;
   readonly candles: CandleColumns | null;
   readonly events: unknown[];
+  readonly structures: unknown[];
   readonly rows: number;
   state: 'queued' | 'posted';
 };
@@ -49,6 +51,7 @@ export class WorkerSink implements RecorderSink {
   private cols: TickColumns | null = null;
   private candleCols: CandleColumns | null = null;
   private eventRows: unknown[] = [];
+  private structureRows: unknown[] = [];
   private readonly outbox = new Map<number, Batch>();
   private readonly tickPool: TickColumns[] = [];
   private readonly candlePool: CandleColumns[] = [];
@@ -98,6 +101,12 @@ export class WorkerSink implements RecorderSink {
     if (this.eventRows.length >= this.options.maxBatch * EVENT_WIDTH) this.seal(true);
   }
 
+  structure(e: StructureEvent): void {
+    const row = structureParams(e);
+    for (let i = 0; i < STRUCTURE_WIDTH; i++) this.structureRows.push(row[i]);
+    if (this.structureRows.length >= this.options.maxBatch * STRUCTURE_WIDTH) this.seal(true);
+  }
+
   start(): void {
     if (this.worker === null) this.spawn();
   }
@@ -121,8 +130,18 @@ export class WorkerSink implements RecorderSink {
   stats(): RecorderStats {
     this.poll();
     const kept = this.count('queued');
-    const open = { ticks: this.cols?.n ?? 0, candles: this.candleCols?.n ?? 0, events: this.eventRows.length / EVENT_WIDTH };
-    const buffered = { ticks: open.ticks + kept.ticks, candles: open.candles + kept.candles, events: open.events + kept.events };
+    const open = {
+      ticks: this.cols?.n ?? 0,
+      candles: this.candleCols?.n ?? 0,
+      events: this.eventRows.length / EVENT_WIDTH,
+      structures: this.structureRows.length / STRUCTURE_WIDTH,
+    };
+    const buffered = {
+      ticks: open.ticks + kept.ticks,
+      candles: open.candles + kept.candles,
+      events: open.events + kept.events,
+      structures: open.structures + kept.structures,
+    };
     const { batches, rows } = this.count('posted');
     return this.c.snapshot('worker', buffered, { batches, rows });
   }
@@ -146,13 +165,14 @@ export class WorkerSink implements RecorderSink {
   private seal(auto: boolean): void {
     const ticks = this.cols !== null && this.cols.n > 0 ? this.cols : null;
     const candles = this.candleCols !== null && this.candleCols.n > 0 ? this.candleCols : null;
-    const rows = (ticks?.n ?? 0) + (candles?.n ?? 0) + this.eventRows.length / EVENT_WIDTH;
+    const rows = (ticks?.n ?? 0) + (candles?.n ?? 0) + this.eventRows.length / EVENT_WIDTH + this.structureRows.length / STRUCTURE_WIDTH;
     if (rows === 0) return;
     const id = this.nextId++;
-    this.outbox.set(id, { id, ticks, candles, events: this.eventRows, rows, state: 'queued' });
+    this.outbox.set(id, { id, ticks, candles, events: this.eventRows, structures: this.structureRows, rows, state: 'queued' });
     if (ticks !== null) this.cols = null;
     if (candles !== null) this.candleCols = null;
     this.eventRows = [];
+    this.structureRows = [];
     if (!auto) return;
     if (!this.failing && !this.stalled && this.stopping === null) this.post();
     else this.trim();
@@ -176,6 +196,7 @@ export class WorkerSink implements RecorderSink {
         ticks: b.ticks?.message() ?? null,
         candles: b.candles?.message() ?? null,
         events: b.events,
+        structures: b.structures,
       };
       worker.postMessage(message);
       worker.ref();
@@ -247,6 +268,7 @@ export class WorkerSink implements RecorderSink {
       this.c.written.ticks += reply.ticks;
       this.c.written.candles += reply.candles;
       this.c.written.events += reply.events;
+      this.c.written.structures += reply.structures;
       if (reply.rejected > 0) {
         this.c.rejected += reply.rejected;
         this.c.report(new Error(reply.error ?? 'row rejected'), 'rows_rejected', reply.rejected);
@@ -305,7 +327,7 @@ export class WorkerSink implements RecorderSink {
 
   /** Batches and rows in a state: `posted` = in flight, `queued` = waiting to be (re-)posted. */
   private count(state: Batch['state']): Tally {
-    const t = { batches: 0, rows: 0, ticks: 0, candles: 0, events: 0 };
+    const t = { batches: 0, rows: 0, ticks: 0, candles: 0, events: 0, structures: 0 };
     for (const b of this.outbox.values()) {
       if (b.state !== state) continue;
       t.batches++;
@@ -313,6 +335,7 @@ export class WorkerSink implements RecorderSink {
       t.ticks += b.ticks?.n ?? 0;
       t.candles += b.candles?.n ?? 0;
       t.events += b.events.length / EVENT_WIDTH;
+      t.structures += b.structures.length / STRUCTURE_WIDTH;
     }
     return t;
   }

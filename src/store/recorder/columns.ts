@@ -132,15 +132,23 @@ export class TickColumns {
 }
 
 const CANDLE = {
-  f64: ['openTime', 'open', 'high', 'low', 'close', 'volume', 'quoteVolume', 'trades', 'takerBuyVolume', 'takerBuyQuoteVolume', 'tsEvent', 'tsInit'],
-  u16: ['sym', 'tf', 'src', 'basis'],
-  u8: ['closed'],
+  f64: ['openTime', 'open', 'high', 'low', 'close', 'volume', 'quoteVolume', 'trades', 'takerBuyVolume', 'takerBuyQuoteVolume', 'tsEvent', 'tsInit', 'atr', 'vwap'],
+  u16: ['sym', 'tf', 'src', 'basis', 'volState', 'label', 'structure'],
+  u8: ['closed', 'nulls'],
 } as const;
+
+/** A null string column of a candle (volState, label, structure): the code no string table reaches. */
+export const NULL_STRING = 0xffff;
+/** Bits of a candle's `nulls` column: atr is null (1), vwap is null (2). */
+const ATR_NULL = 1;
+const VWAP_NULL = 2;
 
 /**
  * The candles of a batch as the writer receives them: `n` rows; `sym`, `tf`
  * (timeframe), `src` (source key, e.g. `binance+mt5`) and `basis` index
- * `strings`; `closed` is 0 or 1.
+ * `strings`; `closed` is 0 or 1. Analytics: `atr` and `vwap` (null when bit
+ * 1 / 2 of `nulls` is set), `volState`, `label` and `structure` (volatility
+ * state, structure label, structure JSON) index `strings`, NULL_STRING for null.
  */
 export type CandleColumnsMessage = Readonly<{ n: number; strings: readonly string[] }> &
   Readonly<Views<(typeof CANDLE.f64)[number], (typeof CANDLE.u16)[number], (typeof CANDLE.u8)[number]>>;
@@ -191,6 +199,16 @@ export class CandleColumns {
     v.takerBuyQuoteVolume[i] = c.takerBuyQuoteVolume;
     v.tsEvent[i] = c.tsEvent;
     v.tsInit[i] = c.tsInit;
+    const a = c.analytics;
+    let nulls = 0;
+    if (a?.atr == null) nulls |= ATR_NULL;
+    else v.atr[i] = a.atr;
+    if (a?.vwap == null) nulls |= VWAP_NULL;
+    else v.vwap[i] = a.vwap;
+    v.nulls[i] = nulls;
+    v.volState[i] = a?.volatilityState == null ? NULL_STRING : t.code(a.volatilityState);
+    v.label[i] = a?.structureLabel == null ? NULL_STRING : t.code(a.structureLabel);
+    v.structure[i] = a?.structureJson == null ? NULL_STRING : t.code(a.structureJson);
   }
 
   /** The columns to post (shares the memory). */

@@ -1,4 +1,4 @@
-import type { Candle, SystemEvent, Tick } from '../../core/index.js';
+import type { Candle, StructureEvent, SystemEvent, Tick } from '../../core/index.js';
 import { DataIntegrityError } from '../../core/index.js';
 
 /** Why the recorder called `onError`. */
@@ -16,8 +16,8 @@ export type RecorderErrorHandler = (error: unknown, info: Readonly<{ reason: Rec
 /** Where the recorder writes: on the bus's thread (`inline`) or on its own store writer thread (`worker`). */
 export type RecorderWriter = 'inline' | 'worker';
 
-/** Row counts per table. */
-export type RecorderRows = Readonly<{ ticks: number; candles: number; events: number }>;
+/** Row counts per table (`structures`: structure events). */
+export type RecorderRows = Readonly<{ ticks: number; candles: number; events: number; structures: number }>;
 
 /** Counters of the recorder, for the status tool. */
 export type RecorderStats = Readonly<{
@@ -29,7 +29,7 @@ export type RecorderStats = Readonly<{
   buffered: RecorderRows;
   /** Batches handed to the writer thread and not yet acknowledged (always zero inline). */
   pending: Readonly<{ batches: number; rows: number }>;
-  /** Rows written: ticks newly inserted (duplicates excluded), candles upserted, events appended. */
+  /** Rows written: ticks and structure events newly inserted (duplicates excluded), candles upserted, events appended. */
   written: RecorderRows;
   /** Rows dropped because the kept rows passed `maxBuffered` while the store failed. */
   lost: number;
@@ -47,6 +47,7 @@ export interface RecorderSink {
   tick(tick: Tick): void;
   candle(candle: Candle): void;
   event(event: SystemEvent): void;
+  structure(event: StructureEvent): void;
   /** Hands every buffered row to the writer; false when that failed or was not possible. */
   flush(): boolean;
   /** Flushes and resolves once every row handed to the writer has been written or has failed. */
@@ -60,7 +61,7 @@ export interface RecorderSink {
 
 /** The counters both sinks keep, and the guarded error report. */
 export class SinkCounters {
-  readonly written = { ticks: 0, candles: 0, events: 0 };
+  readonly written = { ticks: 0, candles: 0, events: 0, structures: 0 };
   lost = 0;
   rejected = 0;
   flushes = 0;

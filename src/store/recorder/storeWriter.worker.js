@@ -10,10 +10,11 @@
 //
 // Protocol (see WorkerSink.ts):
 //   in:  { type: 'batch', id, ticks: TickColumnsMessage | null, candles: CandleColumnsMessage | null,
-//          events: flat[] (8 values per event) }   (columns.ts describes the columns)
+//          events: flat[] (8 values per event), structures: flat[] (11 values per structure event) }
+//        (columns.ts describes the columns)
 //        { type: 'close' }
 //   out (on the `replies` port of workerData):
-//        { type: 'done', id, ticks, candles, events, rejected, error }
+//        { type: 'done', id, ticks, candles, events, structures, rejected, error }
 //        { type: 'failed', id, error, code }   (rolled back; the main thread keeps the batch)
 //        { type: 'closed' }
 // After each reply, Atomics.add(ctrl, 0, 1) + notify: the main thread may be asleep
@@ -28,7 +29,9 @@ const EVENT_WIDTH = sql.eventWidth;
 
 const chunkParams = new Array(WIDTH * CHUNK);
 const oneParams = new Array(WIDTH);
-const candleParams = new Array(17);
+const candleParams = new Array(22);
+const structureParams = new Array(sql.structureWidth);
+const NULL_STRING = sql.nullString;
 const eventParams = new Array(EVENT_WIDTH);
 
 let db = null;
@@ -38,6 +41,7 @@ let writeTolerant = null;
 let oneTick = null;
 let oneCandle = null;
 let oneEvent = null;
+let oneStructure = null;
 
 function open() {
   const conn = new Database(path, { fileMustExist: true });
@@ -51,6 +55,7 @@ function open() {
       tickOne: conn.prepare(sql.tickOneInsert),
       candle: conn.prepare(sql.candleUpsert),
       event: conn.prepare(sql.eventInsert),
+      structure: conn.prepare(sql.structureInsert),
     };
     writeStrict = conn.transaction(strict);
     writeTolerant = conn.transaction(tolerant);
@@ -67,6 +72,10 @@ function open() {
       copy(eventParams, rows, r * EVENT_WIDTH);
       st.event.run(...eventParams);
       return 1;
+    });
+    oneStructure = conn.transaction((rows, r) => {
+      copy(structureParams, rows, r * sql.structureWidth);
+      return st.structure.run(...structureParams).changes;
     });
   } catch (error) {
     conn.close();
@@ -112,6 +121,12 @@ function bindCandle(p, c, r) {
   p[14] = c.closed[r];
   p[15] = c.tsEvent[r];
   p[16] = c.tsInit[r];
+  const nulls = c.nulls[r];
+  p[17] = nulls & 1 ? null : c.atr[r];
+  p[18] = nulls & 2 ? null : c.vwap[r];
+  p[19] = c.volState[r] === NULL_STRING ? null : s[c.volState[r]];
+  p[20] = c.label[r] === NULL_STRING ? null : s[c.label[r]];
+  p[21] = c.structure[r] === NULL_STRING ? null : s[c.structure[r]];
 }
 
 function copy(into, rows, from) {
@@ -144,12 +159,18 @@ function strict(b) {
     copy(eventParams, b.events, r * EVENT_WIDTH);
     st.event.run(...eventParams);
   }
-  return { ticks, candles, events, rejected: 0, error: null };
+  let structures = 0;
+  const ns = b.structures.length / sql.structureWidth;
+  for (let r = 0; r < ns; r++) {
+    copy(structureParams, b.structures, r * sql.structureWidth);
+    structures += st.structure.run(...structureParams).changes;
+  }
+  return { ticks, candles, events, structures, rejected: 0, error: null };
 }
 
 // A row breaks the schema: store every other row, each in its own savepoint.
 function tolerant(b) {
-  const out = { ticks: 0, candles: 0, events: 0, rejected: 0, error: null };
+  const out = { ticks: 0, candles: 0, events: 0, structures: 0, rejected: 0, error: null };
   const each = (count, one, rows) => {
     let n = 0;
     for (let r = 0; r < count; r++) {
@@ -166,6 +187,7 @@ function tolerant(b) {
   if (b.ticks !== null) out.ticks = each(b.ticks.n, oneTick, b.ticks);
   if (b.candles !== null) out.candles = each(b.candles.n, oneCandle, b.candles);
   out.events = each(b.events.length / EVENT_WIDTH, oneEvent, b.events);
+  out.structures = each(b.structures.length / sql.structureWidth, oneStructure, b.structures);
   return out;
 }
 

@@ -1,8 +1,9 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { CANDLE_UPSERT_SQL } from '../repos/CandleRepo.js';
 import { EVENT_INSERT_SQL } from '../repos/EventRepo.js';
+import { STRUCTURE_INSERT_SQL, STRUCTURE_WIDTH } from '../repos/StructureEventRepo.js';
 import { TICK_INSERT_CHUNK, TICK_INSERT_COLUMNS, tickInsertSql } from '../repos/TickRepo.js';
-import type { CandleColumnsMessage, TickColumnsMessage } from './columns.js';
+import { NULL_STRING, type CandleColumnsMessage, type TickColumnsMessage } from './columns.js';
 
 /** The store writer thread's entry: plain JavaScript next to this module, in src/ and in dist/. */
 const WORKER_URL = new URL('./storeWriter.worker.js', import.meta.url);
@@ -30,12 +31,14 @@ export type BatchMessage = Readonly<{
   candles: CandleColumnsMessage | null;
   /** EVENT_WIDTH values per event, EVENT_INSERT_SQL's parameters. */
   events: readonly unknown[];
+  /** STRUCTURE_WIDTH values per structure event, STRUCTURE_INSERT_SQL's parameters. */
+  structures: readonly unknown[];
 }>;
 
 /** What the writer thread answers, on its reply port. */
 export type WriterReply =
   /** Written and committed; `rejected` rows broke the schema and were left out (`error`: the last reason). */
-  | { type: 'done'; id: number; ticks: number; candles: number; events: number; rejected: number; error: string | null }
+  | { type: 'done'; id: number; ticks: number; candles: number; events: number; structures: number; rejected: number; error: string | null }
   /** Rolled back; nothing of the batch is stored. */
   | { type: 'failed'; id: number; error: string; code: string | null }
   /** The connection is closed; the thread ends. */
@@ -70,6 +73,9 @@ export function spawnWriter(path: string, busyTimeoutMs: number): WriterThread {
         candleUpsert: CANDLE_UPSERT_SQL,
         eventInsert: EVENT_INSERT_SQL,
         eventWidth: EVENT_WIDTH,
+        structureInsert: STRUCTURE_INSERT_SQL,
+        structureWidth: STRUCTURE_WIDTH,
+        nullString: NULL_STRING,
       },
       checkpoint: { walCapPages: WAL_CAP_PAGES, idleMs: IDLE_CHECKPOINT_MS, idleRows: IDLE_CHECKPOINT_ROWS },
     },

@@ -37,14 +37,21 @@ type CandleRow = {
   closed: number;
   ts_event: number;
   ts_init: number;
+  atr: number | null;
+  vwap: number | null;
+  volatility_state: string | null;
+  structure_label: string | null;
+  structure_json: string | null;
 };
 
-const COLUMNS =
+const BASE_COLUMNS =
   'symbol, timeframe, source, open_time, open, high, low, close, volume, quote_volume, trades, ' +
   'taker_buy_volume, taker_buy_quote_volume, basis, closed, ts_event, ts_init';
+const COLUMNS = `${BASE_COLUMNS}, atr, vwap, volatility_state, structure_label, structure_json`;
 
-// Derived columns survive an upsert that leaves the candle's values unchanged and
-// are reset to NULL when the candle changed (they would describe the old candle).
+// Derived columns: a row that carries a value sets it; one without (NULL: an
+// import, a bridge bar) keeps the stored value when the candle's values are
+// unchanged and resets it to NULL when the candle changed (it would describe the old candle).
 const SAME =
   'candles.open = excluded.open AND candles.high = excluded.high AND candles.low = excluded.low AND ' +
   'candles.close = excluded.close AND candles.volume = excluded.volume AND ' +
@@ -55,11 +62,12 @@ const DERIVED = ['atr', 'vwap', 'volatility_state', 'structure_label', 'structur
  * Insert-or-replace of one candle, positional parameters in column order
  * (symbol, timeframe, source key, open_time, open, high, low, close, volume,
  * quote_volume, trades, taker_buy_volume, taker_buy_quote_volume, basis,
- * closed 0/1, ts_event, ts_init); shared with the store writer worker.
+ * closed 0/1, ts_event, ts_init, atr, vwap, volatility_state,
+ * structure_label, structure_json); shared with the store writer worker.
  */
-export const CANDLE_UPSERT_SQL = `INSERT INTO candles (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+export const CANDLE_UPSERT_SQL = `INSERT INTO candles (${COLUMNS}) VALUES (${new Array(22).fill('?').join(', ')})
 ON CONFLICT (symbol, timeframe, source, open_time) DO UPDATE SET
-  ${DERIVED.map((c) => `${c} = CASE WHEN ${SAME} THEN candles.${c} ELSE NULL END`).join(',\n  ')},
+  ${DERIVED.map((c) => `${c} = CASE WHEN excluded.${c} IS NOT NULL THEN excluded.${c} WHEN ${SAME} THEN candles.${c} ELSE NULL END`).join(',\n  ')},
   open = excluded.open, high = excluded.high, low = excluded.low, close = excluded.close,
   volume = excluded.volume, quote_volume = excluded.quote_volume, trades = excluded.trades,
   taker_buy_volume = excluded.taker_buy_volume, taker_buy_quote_volume = excluded.taker_buy_quote_volume,
@@ -178,6 +186,11 @@ export function candleParams(c: Candle): unknown[] {
     c.closed ? 1 : 0,
     c.tsEvent,
     c.tsInit,
+    c.analytics?.atr ?? null,
+    c.analytics?.vwap ?? null,
+    c.analytics?.volatilityState ?? null,
+    c.analytics?.structureLabel ?? null,
+    c.analytics?.structureJson ?? null,
   ];
 }
 
@@ -201,6 +214,17 @@ function toCandle(row: CandleRow): Candle {
     closed: row.closed === 1,
     tsEvent: row.ts_event,
     tsInit: row.ts_init,
+    ...(row.atr === null && row.vwap === null && row.volatility_state === null && row.structure_label === null && row.structure_json === null
+      ? {}
+      : {
+          analytics: {
+            atr: row.atr,
+            vwap: row.vwap,
+            volatilityState: row.volatility_state,
+            structureLabel: row.structure_label,
+            structureJson: row.structure_json,
+          },
+        }),
   };
 }
 

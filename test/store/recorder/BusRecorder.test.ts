@@ -55,7 +55,7 @@ describe('BusRecorder with the inline writer (the default for :memory:)', () => 
     bus.publish('candle.closed', klines2017()[0]!);
     bus.publish('system.event', feedEvent('feed.connected', clock.now()));
     bus.publish('tick.raw', trades[3]!); // not recorded
-    expect(r.stats().buffered).toEqual({ ticks: 3, candles: 1, events: 1 });
+    expect(r.stats().buffered).toEqual({ ticks: 3, candles: 1, events: 1, structures: 0 });
     expect(store.ticks.countTicks()).toBe(0);
     clock.advance(249);
     expect(store.ticks.countTicks()).toBe(0);

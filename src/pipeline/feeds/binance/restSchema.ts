@@ -7,6 +7,7 @@
  * @see /work/shared/research/protocols.md A.6-A.7
  */
 import { z } from 'zod';
+import type { ArchiveKline } from './archive.js';
 import type { BinanceMarket } from '../../../core/types/SymbolSpec.js';
 import type { Tick } from '../../../core/types/Tick.js';
 import { tradeTick, type BinanceTimeUnit } from './mapOutcome.js';
@@ -39,20 +40,8 @@ export const RestKlineRowSchema = z
 /** The klines answer. */
 export const RestKlinesSchema = z.array(RestKlineRowSchema);
 
-/** A kline as the REST client returns it (decimal strings kept exact). */
-export type RestKline = Readonly<{
-  openTime: number;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  volume: string;
-  closeTime: number;
-  quoteVolume: string;
-  trades: number;
-  takerBuyVolume: string;
-  takerBuyQuoteVolume: string;
-}>;
+/** A kline as the REST client returns it (decimal strings kept exact): the archive's kline row without its tag. */
+export type RestKline = Omit<ArchiveKline, 'kind'>;
 
 /** One listed instrument in exchangeInfo (spot and USD-M share these fields). */
 export const ExchangeSymbolSchema = z.looseObject({
