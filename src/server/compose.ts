@@ -16,6 +16,7 @@ import { AnalysisRepo, BusRecorder, MarketDataAccess, openStore, type Store } fr
 import { selectTools, type SystemFacts, type ToolContext, type ToolDefinition } from '../tools/index.js';
 import { activeSymbolSpecs, type UtpConfig } from './config.js';
 import { buildBinanceFeeds, buildMt5Bridge, type FeedSinks, type RecoverableFeed } from './feeds.js';
+import { createMacroService } from './macro.js';
 import type { Logger } from './logger.js';
 import { VERSION } from './version.js';
 
@@ -81,8 +82,12 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
     bus.publish('system.event', event(`feed.${status.state}`, status.state === 'disconnected' ? 'warn' : 'info', status.id, `feed ${status.id} ${status.state}`, { detail: status.detail }));
   };
 
+  const macro = createMacroService(config.macro, clock, bus, log);
   const sinks: FeedSinks = {
-    onTick: (tick: Tick) => void pipeline.ingest(tick),
+    onTick: (tick: Tick) => {
+      if (tick.source === 'mt5' && macro.store.isMacroSymbol(tick.symbol)) macro.store.fromTick(tick);
+      else pipeline.ingest(tick);
+    },
     onCandle: (candle) => bus.publish('candle.closed', candle),
     onGap: (gap) => {
       bus.publish('gap.updated', gap);
@@ -116,7 +121,14 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
       usdm: { ws: config.binance.usdmWs, rest: config.binance.usdmRest },
     };
     feeds = buildBinanceFeeds(symbols, endpoints, clock, sinks);
-    const bridge = buildMt5Bridge(symbols, config.mt5.bridgePort, clock, sinks, (symbol) => store.ticks.lastTick(symbol, 'mt5')?.tsEvent ?? null);
+    const bridge = buildMt5Bridge(
+      symbols,
+      config.mt5.bridgePort,
+      clock,
+      sinks,
+      (symbol) => store.ticks.lastTick(symbol, 'mt5')?.tsEvent ?? null,
+      macro.store.mt5Symbols(),
+    );
     if (bridge) feeds.push(bridge);
   }
   const sleep = new SleepDetector(clock, (jump) => {
@@ -163,6 +175,7 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
     fusion: fusionView(pipeline),
     structures: store.structures,
     analysisHistory: new AnalysisRepo(store.db),
+    macro: macro.store,
   };
   const tools = selectTools({ allowWrites: config.allowWrites });
   let stopped = false;
@@ -187,6 +200,7 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
         log.info({ file: replayFile, speed: config.replay.speed, url: replay.url }, 'replaying recorded Binance data over the real WebSocket protocol');
       }
       sleep.start();
+      macro.start();
       bus.publish('system.event', event('system.started', 'info', 'server', `UTP ${VERSION} started in ${config.mode} mode`, { symbols: symbols.map((s: SymbolSpec) => s.symbol) }));
       for (const feed of feeds) await feed.start();
     },
@@ -197,6 +211,7 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
       if (stopped) return;
       stopped = true;
       sleep.stop();
+      macro.stop();
       for (const feed of [...feeds].reverse()) await safe(() => feed.stop(), log, 'feed stop');
       if (replay) await safe(() => replay!.close(), log, 'replay stop');
       pipeline.stop();

@@ -70,6 +70,21 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    macro: z
+      .object({
+        /** MT5 symbol of each macro indicator at the broker (names differ: USDX, VIX.f ...). */
+        mt5Symbols: z
+          .object({ VIX: z.string().min(1).optional(), DXY: z.string().min(1).optional(), US10Y: z.string().min(1).optional() })
+          .strict()
+          .default({ VIX: 'VIX', DXY: 'DXY', US10Y: 'US10Y' }),
+        /** A JSON feed file `{ "readings": [{ "indicator": "VIX", "value": 18.2, "ts": ... }] }`, re-read every pollMs; null = none. */
+        jsonFile: z.string().min(1).nullable().default(null),
+        pollMs: z.number().int().min(1_000).max(3_600_000).default(60_000),
+        /** How often the macro snapshot is written to the event log (default every 5 minutes). */
+        logIntervalMs: z.number().int().min(10_000).max(86_400_000).default(300_000),
+      })
+      .strict()
+      .prefault({}),
     mt5: z.object({ bridgePort: z.number().int().min(0).max(65535).default(8765) }).strict().prefault({}),
     store: z
       .object({

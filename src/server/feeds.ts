@@ -71,6 +71,7 @@ export function buildBinanceFeeds(
 /**
  * The MT5 bridge: a TCP server on 127.0.0.1 the Expert Advisor (or the
  * simulated terminal) connects to; ticks, closed bars, account and positions.
+ * `extraSymbols` (VIX, DXY, US10Y at the broker) are streamed too, for macro.
  */
 export function buildMt5Bridge(
   symbols: readonly SymbolSpec[],
@@ -78,14 +79,16 @@ export function buildMt5Bridge(
   clock: Clock,
   sinks: FeedSinks,
   lastTickTime: (symbol: string) => number | null,
+  extraSymbols: readonly string[] = [],
 ): Mt5Bridge | null {
   const mapped = symbols.filter((s) => s.mt5 !== null);
-  if (mapped.length === 0) return null;
+  if (mapped.length === 0 && extraSymbols.length === 0) return null;
   return new Mt5Bridge({
     id: 'mt5',
     port,
     clock,
-    symbols: Object.fromEntries(mapped.map((s) => [s.mt5 as string, s.symbol])),
+    // Extra symbols (the macro instruments) keep their MT5 name as their symbol.
+    symbols: Object.fromEntries([...extraSymbols.map((x) => [x, x]), ...mapped.map((s) => [s.mt5 as string, s.symbol])]),
     lastTickTime,
     onTick: sinks.onTick,
     onCandle: sinks.onCandle,

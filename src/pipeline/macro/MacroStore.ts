@@ -1,3 +1,4 @@
+import { midPrice } from '../aggregation/CandleBuilder.js';
 import { z } from 'zod';
 import type { Tick } from '../../core/index.js';
 import { DEFAULT_SESSIONS, tradingSession, type SessionDefinition, type SessionInfo } from './sessions.js';
@@ -96,7 +97,7 @@ export class MacroStore {
   fromTick(tick: Tick): boolean {
     const indicator = this.bySymbol.get(tick.symbol);
     if (indicator === undefined || tick.source !== 'mt5') return false;
-    const value = tick.bid !== null && tick.ask !== null ? (tick.bid + tick.ask) / 2 : tick.last;
+    const value = tick.bid !== null && tick.ask !== null ? midPrice(tick.bid, tick.ask) : tick.last;
     if (value === null || !Number.isFinite(value)) return false;
     return this.update({ indicator, value, source: 'mt5', origin: tick.symbol, tsEvent: tick.tsEvent, tsInit: tick.tsInit });
   }

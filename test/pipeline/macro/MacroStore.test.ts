@@ -19,7 +19,7 @@ describe('MacroStore', () => {
     expect(store.fromTick({ ...tick('VIX', 14, 14.2, T0 - 1_000_000), source: 'binance' })).toBe(false);
     expect(store.fromTick(tick('VIX', 14, 14.2, T0 - 1_000_000))).toBe(true);
     const snap = store.snapshot(T0 + 60_000);
-    expect(snap.readings.DXY).toEqual({ indicator: 'DXY', value: 103.19999999999999, source: 'mt5', origin: 'USDX', tsEvent: T0, tsInit: T0 + 20, ageMs: 60_000, stale: false });
+    expect(snap.readings.DXY).toEqual({ indicator: 'DXY', value: 103.2 /* mid rounded to 8 decimals */, source: 'mt5', origin: 'USDX', tsEvent: T0, tsInit: T0 + 20, ageMs: 60_000, stale: false });
     expect(snap.readings.VIX?.ageMs).toBe(1_060_000);
     expect(snap.readings.VIX?.stale).toBe(true);
     expect(snap.readings.US10Y).toBeNull();
