@@ -2,6 +2,7 @@ import type { Candle } from './types/Candle.js';
 import type { FeedStatus } from './types/FeedStatus.js';
 import type { Gap } from './types/Gap.js';
 import type { Source } from './types/Source.js';
+import type { Account, OrderRequest, Position, TradeResult } from './types/Trading.js';
 import type { MarketSnapshot } from './types/MarketSnapshot.js';
 import type { Tick } from './types/Tick.js';
 import type { Timeframe } from './types/Timeframe.js';
@@ -62,4 +63,19 @@ export interface LiveMarketView {
   activeSource(symbol: string): Source | null;
   /** Gaps of a symbol: still open, how many were filled, and ranges that could not be filled. */
   gaps(symbol: string): Readonly<{ open: readonly Gap[]; filled: number; unfillable: readonly Gap[] }>;
+}
+
+/**
+ * Where orders go: the built-in paper venue or MT5 through the bridge. Every
+ * method answers with an MT5-style retcode; stops live at the venue (SL on the
+ * position), so UTP stopping is never fatal to an open position.
+ */
+export interface ExecutionVenue {
+  readonly id: string;
+  placeOrder(request: OrderRequest): Promise<TradeResult>;
+  modifyPosition(ticket: string, sl: number | null, tp: number | null): Promise<TradeResult>;
+  /** Closes `volume` of the position (all of it when null). */
+  closePosition(ticket: string, volume: number | null): Promise<TradeResult>;
+  positions(): readonly Position[];
+  account(): Account;
 }

@@ -7,6 +7,7 @@ export * from './SystemEvent.js';
 export * from './MarketSnapshot.js';
 export * from './SymbolSpec.js';
 export * from './Gap.js';
+export * from './Trading.js';
 export * from './Offset.js';
 export * from './Volatility.js';
 export * from './Structure.js';
