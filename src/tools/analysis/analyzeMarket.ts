@@ -3,7 +3,7 @@ import { ANALYSIS_TIMEFRAMES, candleCloseTime, TemporaryError, TIMEFRAME_MS, typ
 import { ANALYSED_TIMEFRAMES, ANALYSIS_MODEL, analyzeMarket as analyze, midPrice, tradingSession, type AnalysedTimeframe, type MarketAnalysis } from '../../pipeline/index.js';
 import type { ToolContext } from '../context.js';
 import { defineTool, READ_ONLY_MARKET } from '../defineTool.js';
-import { gapsFor, gapsOutput, resolveSymbol, sourcesFor, sourceStatusOutput, symbolInput } from '../market/shared.js';
+import { gapsOutput, resolveSymbol, sourceStatusOutput, symbolInput, provenanceFor } from '../market/shared.js';
 import { marketAnalysisOutput } from './schema.js';
 
 /** Closed candles per timeframe the analysis reads (M1: 5 h, more than the 3 h RAM buffer; H4: 50 days). */
@@ -74,8 +74,7 @@ export const analyzeMarket = defineTool({
       ageMs: gathered.receivedAt === null ? null : Math.max(0, ctx.clock.now() - gathered.receivedAt),
       analysis: analysis as Writable<MarketAnalysis>,
       history,
-      sources: sourcesFor(ctx, spec.symbol),
-      gaps: gapsFor(ctx, spec.symbol),
+      ...provenanceFor(ctx, spec.symbol),
     };
   },
 });

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { TIMEFRAMES } from '../../core/index.js';
 import { defineTool, READ_ONLY_MARKET } from '../defineTool.js';
-import { candleOutput, gapsFor, gapsOutput, iso, resolveSymbol, sourcesFor, sourceStatusOutput, symbolInput, toCandleOutput } from './shared.js';
+import { candleOutput, iso, resolveSymbol, symbolInput, toCandleOutput, provenanceOutput, provenanceFor } from './shared.js';
 
 /** Most candles one page may hold. */
 export const MAX_CANDLES_PER_PAGE = 1000;
@@ -40,8 +40,7 @@ export const getCandles = defineTool({
     hasMore: z.boolean().describe('True when more candles match than this page holds'),
     nextCursor: z.string().nullable().describe('Pass as cursor to get the next page; null when there is none'),
     asOf: z.string().nullable().describe('Venue time of the newest candle data, ISO 8601 UTC'),
-    sources: z.array(sourceStatusOutput).describe('Feeds serving this symbol and their health'),
-    gaps: gapsOutput.describe('Data gaps for this symbol'),
+    ...provenanceOutput,
   }),
   annotations: READ_ONLY_MARKET,
   scope: 'read',
@@ -66,8 +65,7 @@ export const getCandles = defineTool({
       hasMore: page.hasMore,
       nextCursor: page.nextCursor,
       asOf: iso(last?.tsEvent),
-      sources: sourcesFor(ctx, spec.symbol),
-      gaps: gapsFor(ctx, spec.symbol),
+      ...provenanceFor(ctx, spec.symbol),
     };
   },
 });

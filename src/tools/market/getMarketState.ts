@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { midPrice } from '../../pipeline/index.js';
 import { defineTool, READ_ONLY_MARKET } from '../defineTool.js';
-import { gapsFor, gapsOutput, iso, resolveSymbol, sourcesFor, sourceStatusOutput, symbolInput } from './shared.js';
+import { iso, resolveSymbol, symbolInput, provenanceOutput, provenanceFor } from './shared.js';
 
 /** The current price of one symbol: quote, last trade, freshness and provenance. */
 export const getMarketState = defineTool({
@@ -29,8 +29,7 @@ export const getMarketState = defineTool({
       .describe('Last trade print, null when none arrived yet'),
     asOf: z.string().nullable().describe('Venue time of the newest fact in this answer, ISO 8601 UTC; null when no data yet'),
     ageMs: z.number().nullable().describe('Milliseconds since UTP received the newest fact; null when no data yet'),
-    sources: z.array(sourceStatusOutput).describe('Feeds serving this symbol and their health'),
-    gaps: gapsOutput.describe('Data gaps for this symbol'),
+    ...provenanceOutput,
   }),
   annotations: READ_ONLY_MARKET,
   scope: 'read',
@@ -54,8 +53,7 @@ export const getMarketState = defineTool({
       last: trade ? { price: trade.price, size: trade.size, time: iso(trade.tsEvent) as string, source: trade.source } : null,
       asOf: iso(newest ? Math.max(quote?.tsEvent ?? 0, trade?.tsEvent ?? 0) : null),
       ageMs: newest ? Math.max(0, ctx.clock.now() - newest.tsInit) : null,
-      sources: sourcesFor(ctx, spec.symbol),
-      gaps: gapsFor(ctx, spec.symbol),
+      ...provenanceFor(ctx, spec.symbol),
     };
   },
 });

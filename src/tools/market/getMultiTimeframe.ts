@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { ANALYSIS_TIMEFRAMES } from '../../core/index.js';
 import { defineTool, READ_ONLY_MARKET } from '../defineTool.js';
-import { candleOutput, gapsFor, gapsOutput, iso, resolveSymbol, sourcesFor, sourceStatusOutput, symbolInput, toCandleOutput } from './shared.js';
+import { candleOutput, iso, resolveSymbol, symbolInput, toCandleOutput, provenanceOutput, provenanceFor } from './shared.js';
 
 const frame = z
   .object({
@@ -29,8 +29,7 @@ export const getMultiTimeframe = defineTool({
       .object({ M1: frame, M5: frame, M15: frame, H1: frame, H4: frame })
       .describe('Candles per timeframe'),
     asOf: z.string().nullable().describe('Venue time of the newest candle data, ISO 8601 UTC'),
-    sources: z.array(sourceStatusOutput).describe('Feeds serving this symbol and their health'),
-    gaps: gapsOutput.describe('Data gaps for this symbol'),
+    ...provenanceOutput,
   }),
   annotations: READ_ONLY_MARKET,
   scope: 'read',
@@ -53,8 +52,7 @@ export const getMultiTimeframe = defineTool({
       source,
       timeframes: out as { M1: z.infer<typeof frame>; M5: z.infer<typeof frame>; M15: z.infer<typeof frame>; H1: z.infer<typeof frame>; H4: z.infer<typeof frame> },
       asOf: iso(newest),
-      sources: sourcesFor(ctx, spec.symbol),
-      gaps: gapsFor(ctx, spec.symbol),
+      ...provenanceFor(ctx, spec.symbol),
     };
   },
 });

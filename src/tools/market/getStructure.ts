@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { ANALYSIS_TIMEFRAMES, ConfigError, STRUCTURE_EVENT_KINDS, type StructureEvent } from '../../core/index.js';
 import { defineTool, READ_ONLY_MARKET } from '../defineTool.js';
 import { toMs } from './getCandles.js';
-import { gapsFor, gapsOutput, iso, resolveSymbol, sourcesFor, sourceStatusOutput, symbolInput } from './shared.js';
+import { gapsOutput, iso, resolveSymbol, sourceStatusOutput, symbolInput, provenanceFor } from './shared.js';
 
 /** Most structure events one page may hold. */
 export const MAX_STRUCTURE_EVENTS_PER_PAGE = 1000;
@@ -109,8 +109,7 @@ export const getStructure = defineTool({
       nextCursor: page.nextCursor,
       asOf: iso(state?.asOf),
       ageMs: state ? Math.max(0, ctx.clock.now() - state.asOf) : null,
-      sources: sourcesFor(ctx, spec.symbol),
-      gaps: gapsFor(ctx, spec.symbol),
+      ...provenanceFor(ctx, spec.symbol),
     };
   },
 });

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { VolatilityBridgeReading } from '../../core/index.js';
 import { defineTool, READ_ONLY_MARKET } from '../defineTool.js';
-import { candleOutput, gapsFor, gapsOutput, iso, resolveSymbol, sourcesFor, sourceStatusOutput, symbolInput, toCandleOutput } from './shared.js';
+import { candleOutput, iso, resolveSymbol, symbolInput, toCandleOutput, provenanceOutput, provenanceFor } from './shared.js';
 
 const label = z.enum(['bullish', 'bearish', 'neutral']);
 
@@ -106,8 +106,7 @@ export const getVolatilityBridge = defineTool({
       .describe('Warm-up of the bridge, null when the bridge is not configured'),
     asOf: z.string().nullable().describe('Venue time of the reading M5 candle last fact, ISO 8601 UTC; null without a reading'),
     ageMs: z.number().nullable().describe('Milliseconds since the reading was produced; null without a reading'),
-    sources: z.array(sourceStatusOutput).describe('Feeds serving this symbol and their health'),
-    gaps: gapsOutput.describe('Data gaps for this symbol'),
+    ...provenanceOutput,
   }),
   annotations: READ_ONLY_MARKET,
   scope: 'read',
@@ -127,8 +126,7 @@ export const getVolatilityBridge = defineTool({
       warmUp: warmUp ? { requiredInputs: warmUp.requiredInputs, stable: warmUp.stable } : null,
       asOf: iso(reading?.tsEvent),
       ageMs: reading ? Math.max(0, ctx.clock.now() - reading.tsInit) : null,
-      sources: sourcesFor(ctx, spec.symbol),
-      gaps: gapsFor(ctx, spec.symbol),
+      ...provenanceFor(ctx, spec.symbol),
     };
   },
 });

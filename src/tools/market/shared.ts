@@ -101,3 +101,14 @@ export function sourcesFor(ctx: ToolContext, symbol: string): z.infer<typeof sou
 export function iso(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined ? null : new Date(ms).toISOString();
 }
+
+/** The provenance fields every market answer carries: which feeds serve the symbol and its gap flags. */
+export const provenanceOutput = {
+  sources: z.array(sourceStatusOutput).describe('Feeds serving this symbol and their health'),
+  gaps: gapsOutput.describe('Data gaps for this symbol'),
+};
+
+/** The provenance of a symbol, as `provenanceOutput` describes it. */
+export function provenanceFor(ctx: ToolContext, symbol: string): { sources: z.infer<typeof sourceStatusOutput>[]; gaps: z.infer<typeof gapsOutput> } {
+  return { sources: sourcesFor(ctx, symbol), gaps: gapsFor(ctx, symbol) };
+}
