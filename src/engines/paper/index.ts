@@ -1,0 +1,2 @@
+export * from './PaperVenue.js';
+export * from './rules.js';
