@@ -26,17 +26,26 @@
 //| schemas/mt5-bridge.schema.json. Times are trade-server time;     |
 //| hello/offset carry TimeTradeServer()-TimeGMT() so UTP can        |
 //| convert them to UTC. Trading commands (order, modify_sltp,       |
-//| close) are answered "not enabled" in this version.               |
+//| close) run through CTrade; the order comment is UTP's            |
+//| idempotency key (a repeated key answers the open position, never |
+//| a second fill); resp.retcode is CTrade.ResultRetcode() and only  |
+//| 10009/10008/10010 are success. Positions and account are sent    |
+//| right after every trade, before its resp.                        |
 //+------------------------------------------------------------------+
 #property copyright   "UTP"
-#property version     "1.00"
+#property version     "1.10"
 #property description "Streams ticks and closed bars to UTP over TCP on 127.0.0.1."
 #property description "Add 127.0.0.1 under Tools > Options > Expert Advisors > Allow WebRequest for listed URL."
+
+#include <Trade/Trade.mqh>
 
 input string InpHost    = "127.0.0.1";
 input ushort InpPort    = 8765;
 input string InpSymbols = "BTCUSD,XAUUSD,GBPJPY";
 input int    InpTimerMs = 50;
+input bool   InpTrading = true;    // execute UTP's order/modify_sltp/close (false: answer 10017)
+
+CTrade   g_trade;
 
 string          TF_NAMES[6] = {"M1", "M5", "M15", "H1", "H4", "D1"};
 ENUM_TIMEFRAMES TF_CODES[6] = {PERIOD_M1, PERIOD_M5, PERIOD_M15, PERIOD_H1, PERIOD_H4, PERIOD_D1};
@@ -116,6 +125,15 @@ int JStrArray(const string json, const string key, string &out[])
    return StringSplit(body, ',', out);
   }
 
+double JDouble(const string json, const string key, const double def)
+  {
+   int p = FieldAt(json, key);
+   if(p < 0) return def;
+   int e = p;
+   while(e < StringLen(json) && StringFind("-+.eE0123456789", StringSubstr(json, e, 1)) >= 0) e++;
+   return e == p ? def : StringToDouble(StringSubstr(json, p, e - p));
+  }
+
 int TfIndex(const string name) { for(int k = 0; k < 6; k++) if(TF_NAMES[k] == name) return k; return -1; }
 
 //--- sending -------------------------------------------------------
@@ -175,7 +193,7 @@ void SendHello()
    Send(Head("hello"), ",\"login\":" + L(AccountInfoInteger(ACCOUNT_LOGIN)) +
         ",\"server\":\"" + Esc(AccountInfoString(ACCOUNT_SERVER)) + "\",\"build\":" + L(TerminalInfoInteger(TERMINAL_BUILD)) +
         ",\"company\":\"" + Esc(AccountInfoString(ACCOUNT_COMPANY)) + "\",\"serverUtcOffsetSec\":" + L(g_offset) +
-        ",\"serverTimeMsc\":" + L((long)TimeTradeServer() * 1000) + ",\"symbols\":[" + syms + "],\"eaVersion\":\"1.00\"");
+        ",\"serverTimeMsc\":" + L((long)TimeTradeServer() * 1000) + ",\"symbols\":[" + syms + "],\"eaVersion\":\"1.10\"");
   }
 
 void SendAccount()
@@ -330,6 +348,78 @@ void AnswerHistory(const string cmd)
    SendResp(reqId, true, 0, "", "{\"sym\":\"" + Esc(s) + "\",\"kind\":\"bars\",\"tf\":\"" + TF_NAMES[k] + "\",\"bars\":[" + rows + "],\"more\":" + B(more) + "}");
   }
 
+//--- trading (CTrade) ----------------------------------------------
+string TradeData(const ulong ticket, const double price, const double volume, const int d)
+  {
+   return "{\"ticket\":" + L((long)ticket) + ",\"price\":" + D(price, d) + ",\"volume\":" + D(volume, 8) + "}";
+  }
+
+// Answers a trade with CTrade's retcode; positions/account go first so UTP sees the outcome even if the resp is lost.
+void AnswerTrade(const string reqId, const ulong ticket, const int d)
+  {
+   uint rc = g_trade.ResultRetcode();
+   bool ok = (rc == TRADE_RETCODE_DONE || rc == TRADE_RETCODE_PLACED || rc == TRADE_RETCODE_DONE_PARTIAL);
+   SendAccount();
+   SendResp(reqId, ok, (long)rc, g_trade.ResultRetcodeDescription() + " " + g_trade.ResultComment(),
+            ok ? TradeData(ticket, g_trade.ResultPrice(), g_trade.ResultVolume(), d) : "null");
+  }
+
+// The open position whose comment is `comment` (the idempotency key), or 0.
+ulong PositionByComment(const string comment)
+  {
+   for(int i = PositionsTotal() - 1; i >= 0; i--)
+     {
+      ulong t = PositionGetTicket(i);
+      if(t != 0 && PositionSelectByTicket(t) && PositionGetString(POSITION_COMMENT) == comment) return t;
+     }
+   return 0;
+  }
+
+void DoOrder(const string cmd, const string reqId)
+  {
+   string s = JStr(cmd, "sym"), key = JStr(cmd, "idempotencyKey"), comment = JStr(cmd, "comment");
+   if(comment == "") comment = StringSubstr(key, 0, 31);
+   if(JStr(cmd, "orderType") != "market") { SendResp(reqId, false, TRADE_RETCODE_INVALID, "only market orders are supported", "null"); return; }
+   if(!SymbolSelect(s, true)) { SendResp(reqId, false, TRADE_RETCODE_INVALID, "unknown symbol " + s, "null"); return; }
+   int d = SymDigits(s);
+   ulong known = PositionByComment(comment);
+   if(known != 0)   // the same idempotency key again (a retry after a lost answer): never a second fill
+     {
+      string data = TradeData(known, PositionGetDouble(POSITION_PRICE_OPEN), PositionGetDouble(POSITION_VOLUME), d);
+      SendAccount();
+      SendResp(reqId, true, TRADE_RETCODE_DONE, "already filled (idempotency key)", data);
+      return;
+     }
+   g_trade.SetExpertMagicNumber((ulong)JLong(cmd, "magic", 0));
+   g_trade.SetDeviationInPoints((ulong)JLong(cmd, "deviation", 10));
+   double vol = JDouble(cmd, "volume", 0), sl = JDouble(cmd, "sl", 0), tp = JDouble(cmd, "tp", 0);
+   bool sent = JStr(cmd, "side") == "buy" ? g_trade.Buy(vol, s, 0.0, sl, tp, comment) : g_trade.Sell(vol, s, 0.0, sl, tp, comment);
+   ulong ticket = sent ? PositionByComment(comment) : 0;
+   if(ticket == 0) ticket = g_trade.ResultOrder();   // netting accounts / not yet listed: the order ticket
+   AnswerTrade(reqId, ticket, d);
+  }
+
+void DoModify(const string cmd, const string reqId)
+  {
+   ulong ticket = (ulong)JLong(cmd, "ticket", 0);
+   if(!PositionSelectByTicket(ticket)) { SendResp(reqId, false, TRADE_RETCODE_POSITION_CLOSED, "no open position " + L((long)ticket), "null"); return; }
+   int d = SymDigits(PositionGetString(POSITION_SYMBOL));
+   g_trade.PositionModify(ticket, JDouble(cmd, "sl", 0), JDouble(cmd, "tp", 0));
+   AnswerTrade(reqId, ticket, d);
+  }
+
+void DoClose(const string cmd, const string reqId)
+  {
+   ulong ticket = (ulong)JLong(cmd, "ticket", 0);
+   if(!PositionSelectByTicket(ticket)) { SendResp(reqId, false, TRADE_RETCODE_POSITION_CLOSED, "no open position " + L((long)ticket), "null"); return; }
+   int d = SymDigits(PositionGetString(POSITION_SYMBOL));
+   double vol = JDouble(cmd, "volume", 0);
+   ulong dev = (ulong)JLong(cmd, "deviation", 10);
+   if(vol > 0 && vol < PositionGetDouble(POSITION_VOLUME)) g_trade.PositionClosePartial(ticket, vol, dev);
+   else g_trade.PositionClose(ticket, dev);
+   AnswerTrade(reqId, ticket, d);
+  }
+
 void HandleCommand(const string cmd)
   {
    string type = JStr(cmd, "type"), reqId = JStr(cmd, "reqId");
@@ -346,7 +436,12 @@ void HandleCommand(const string cmd)
    else if(type == "history") AnswerHistory(cmd);
    else if(type == "ping") SendResp(reqId, true, 0, "pong", "null");
    else if(type == "order" || type == "modify_sltp" || type == "close")
-      SendResp(reqId, false, 10013, "trading is not enabled in this EA version", "null");
+     {
+      if(!InpTrading) SendResp(reqId, false, TRADE_RETCODE_TRADE_DISABLED, "trading is disabled in the EA inputs", "null");
+      else if(type == "order") DoOrder(cmd, reqId);
+      else if(type == "modify_sltp") DoModify(cmd, reqId);
+      else DoClose(cmd, reqId);
+     }
   }
 
 void ReadCommands()

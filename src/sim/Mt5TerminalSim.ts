@@ -6,16 +6,20 @@
  * Clock, or `max`), sends bars as they close, heartbeats every second,
  * answers `history` and `ping`, and reconnects with backoff (1, 2, 4 … 30 s).
  * Fault hooks: drop the link, go silent (a half-open link that swallows what
- * is sent), send a malformed line, refuse history.
+ * is sent), send a malformed line, refuse history, execute a trade but drop
+ * its answer. With `trading`, `order`/`modify_sltp`/`close` execute with the
+ * paper venue's rules (see `mt5SimExec.ts`) and account/positions are live.
  */
 import { connect, type Socket } from 'node:net';
 import type { Cancel, Clock } from '../core/clock/Clock.js';
 import { LineFramer } from '../pipeline/feeds/mt5/framing.js';
-import { MT5_PROTOCOL_VERSION, UtpMessageSchema, type HistoryMessage, type UtpMessage } from '../pipeline/feeds/mt5/schema.js';
+import { MT5_PROTOCOL_VERSION, UtpMessageSchema, type CloseMessage, type HistoryMessage, type ModifySltpMessage, type OrderMessage, type UtpMessage } from '../pipeline/feeds/mt5/schema.js';
+import { SimExecution } from './mt5SimExec.js';
 import { SimMarket } from './mt5SimMarket.js';
 import { defaultPositions, helloFields, historyAnswer, SIM_ACCOUNT, SIM_TERMINAL } from './mt5SimMessages.js';
 import type { Mt5SimSpeed, Mt5SimStats, Mt5TerminalSimOptions } from './mt5SimTypes.js';
 
+export type { Mt5SimTradingOptions, SimTradeAnswer } from './mt5SimExec.js';
 export type { Mt5SimSpeed, Mt5SimStats, Mt5TerminalSimOptions, SimAccount } from './mt5SimTypes.js';
 
 /** The simulated MT5 terminal + Expert Advisor. */
@@ -39,6 +43,8 @@ export class Mt5TerminalSim {
   private barTfs = new Set<string>();
   private pumping = false;
   private refuseHistory = 0;
+  private dropAnswers = 0;
+  private readonly exec: SimExecution | null;
   private readonly lastSent = new Map<string, number>();
   private timers: Cancel[] = [];
   private retry: Cancel | null = null;
@@ -54,6 +60,9 @@ export class Mt5TerminalSim {
     const barsEnd = this.market.lastBarCloseServerMs();
     const fallback = barsEnd === null ? this.clock.now() : barsEnd - this.market.offsetAt(barsEnd) * 1000;
     this.startUtc = options.startUtc ?? this.market.firstUtc() ?? fallback;
+    const clock = this.clock;
+    const marketClock: Clock = { now: () => this.virtualUtc(), monotonic: () => clock.monotonic(), setTimeout: (fn, ms) => clock.setTimeout(fn, ms), setInterval: (fn, ms) => clock.setInterval(fn, ms) };
+    this.exec = options.trading ? new SimExecution(options.symbols, marketClock, (utc) => this.market.serverMs(utc), options.trading) : null;
   }
 
   /** Starts the market clock and connects; resolves once the first attempt connected or failed. */
@@ -114,6 +123,11 @@ export class Mt5TerminalSim {
   /** Fault: write one raw line (default: a tick whose time is a string). */
   sendMalformed(line = '{"v":1,"type":"tick","seq":999999,"ts":0,"sym":"BTCUSD","tmsc":"yesterday","bid":1,"ask":2,"last":0,"vol":0,"flags":6}'): void {
     this.writeLine(line);
+  }
+
+  /** Fault: execute the next `count` trading commands but drop their `resp` (the updated positions and account are still sent). */
+  dropTradeAnswers(count = 1): void {
+    this.dropAnswers += count;
   }
 
   /** Fault: answer the next `count` history requests with ok=false. */
@@ -193,6 +207,11 @@ export class Mt5TerminalSim {
   }
 
   private sendAccount(): void {
+    if (this.exec) {
+      this.send({ type: 'account', ...this.exec.account() });
+      this.send({ type: 'positions', positions: this.exec.positions() });
+      return;
+    }
     this.send({ type: 'account', ...(this.o.account ?? SIM_ACCOUNT) });
     this.send({ type: 'positions', positions: this.o.positions ?? defaultPositions(this.market, this.startUtc) });
   }
@@ -242,6 +261,7 @@ export class Mt5TerminalSim {
   /** Sends one timeline event; false when the socket asks to wait for `drain`. */
   private sendTick(i: number): boolean {
     const { sym, tick } = this.market.event(i);
+    if (this.exec?.onTick(sym, tick.bid, tick.ask, tick.utcMs)) this.sendAccount();
     if (this.subscribed === null || !this.subscribed.has(sym)) return true;
     const tmsc = this.market.serverMs(tick.utcMs);
     this.lastSent.set(sym, tmsc);
@@ -286,9 +306,24 @@ export class Mt5TerminalSim {
         this.s.pingsAnswered++;
         this.send({ type: 'resp', reqId: m.reqId, ok: true, retcode: 0, message: 'pong', data: null });
         return;
-      default:
-        this.send({ type: 'resp', reqId: m.reqId, ok: false, retcode: 10013, message: `${m.type} is not implemented by the simulator`, data: null });
+      case 'order':
+      case 'modify_sltp':
+      case 'close':
+        if (this.exec) return void this.trade(this.exec, m);
+        this.send({ type: 'resp', reqId: m.reqId, ok: false, retcode: 10013, message: `${m.type}: trading is not enabled in the simulator (no trading option)`, data: null });
+        return;
     }
+  }
+
+  /** Executes a trading command, sends the new positions and account, then the answer (unless a fault drops it). */
+  private async trade(exec: SimExecution, m: OrderMessage | ModifySltpMessage | CloseMessage): Promise<void> {
+    const answer = await exec.execute(m);
+    if (answer.ok) this.sendAccount();
+    if (this.dropAnswers > 0) {
+      this.dropAnswers--;
+      return;
+    }
+    this.send({ type: 'resp', reqId: m.reqId, ...answer });
   }
 
 

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock/Clock.js';
 import type { Position } from '../pipeline/feeds/mt5/schema.js';
 import type { SimSymbol } from './mt5SimData.js';
+import type { Mt5SimTradingOptions } from './mt5SimExec.js';
 import type { SimOffsetRule } from './mt5SimMarket.js';
 
 /** Replay pace: 1 = real time, 60 = a minute per second, `max` = as fast as the link takes it. */
@@ -24,6 +25,8 @@ export type Mt5TerminalSimOptions = {
   terminal?: Readonly<{ login: number; server: string; company: string; build: number }>;
   account?: SimAccount;
   positions?: readonly Position[];
+  /** Executes trading commands with the paper venue's rules; account and positions then come from it (without: static, and trading answers 10013). */
+  trading?: Mt5SimTradingOptions;
   heartbeatMs?: number;
   /** Finite speed: how often ticks are released (default 100 ms of clock time). */
   paceMs?: number;

@@ -13,7 +13,8 @@ import { describe, expect, it } from 'vitest';
  * - engines import core, pipeline/indicators and pipeline/structure (and their own folder);
  * - tools import only the index.ts of core, pipeline, engines and store (and their own folder);
  * - sim imports only core, pipeline/feeds/** (the feed schemas and archive parsers) and pipeline/importers/**
- *   (the parsers of the recorded formats it replays; DESIGN.md names only the feed schemas);
+ *   (the parsers of the recorded formats it replays; DESIGN.md names only the feed schemas) and engines/paper/**
+ *   (the simulated MT5 terminal executes trades with the paper venue's rules);
  * - server may import anything; nothing outside server imports server.
  */
 
@@ -59,8 +60,8 @@ function violation(edge: Edge): string | null {
       return 'tools import only the index.ts of core, pipeline, engines and store';
     case 'sim':
       if (to === 'core') return null;
-      if (edge.to.startsWith('pipeline/feeds/') || edge.to.startsWith('pipeline/importers/')) return null;
-      return 'sim imports only core, pipeline/feeds/* (feed schemas, archive parsers) and pipeline/importers/* (recorded-format parsers)';
+      if (edge.to.startsWith('pipeline/feeds/') || edge.to.startsWith('pipeline/importers/') || edge.to.startsWith('engines/paper/')) return null;
+      return 'sim imports only core, pipeline/feeds/* (feed schemas, archive parsers), pipeline/importers/* (recorded-format parsers) and engines/paper/* (the paper venue rules)';
   }
 }
 
@@ -172,6 +173,9 @@ describe('the boundary rules themselves', () => {
     expect(check('sim/mt5SimData.ts', 'pipeline/importers/dukascopy.ts')).toBeNull();
     expect(check('sim/x.ts', 'pipeline/Pipeline.ts')).not.toBeNull();
     expect(check('sim/x.ts', 'store/index.ts')).not.toBeNull();
+    expect(check('sim/mt5SimExec.ts', 'engines/paper/PaperVenue.ts')).toBeNull();
+    expect(check('sim/mt5SimExec.ts', 'engines/paper/rules.ts')).toBeNull();
+    expect(check('sim/x.ts', 'engines/dtms/Dtms.ts')).not.toBeNull();
   });
 
   it('server may import anything, and nothing imports server', () => {

@@ -11,3 +11,4 @@ export { OffsetSchedule, type OffsetEntry } from './offsets.js';
 export { TickDedupe, type DedupeSession } from './dedupe.js';
 export { mapWireBar, mapWireTick, tickKey, tickFromRow, barFromRow, type TickRejectReason, type WireBar, type WireTick } from './mapping.js';
 export { LinkClosedError, PendingRequests } from './requests.js';
+export { Mt5Venue, commentForKey, type Mt5VenueBridge, type Mt5VenueOptions } from './Mt5Venue.js';

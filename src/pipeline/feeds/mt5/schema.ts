@@ -217,7 +217,7 @@ export const HistorySchema = message('history', {
 /** A parsed `history`. */
 export type HistoryMessage = z.infer<typeof HistorySchema>;
 
-/** UTP → EA: open a position (execution comes in a later issue; only the shape is fixed here). */
+/** UTP → EA: open a position; the comment carries the idempotency key (see `Mt5Venue`). */
 export const OrderSchema = message('order', {
   reqId: ReqId,
   idempotencyKey: IdempotencyKey,
