@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   EventBus,
@@ -12,9 +12,12 @@ import {
 import { Pipeline, SleepDetector } from '../pipeline/index.js';
 import type { FusionView } from '../tools/index.js';
 import { BinanceReplayServer, loadRecording } from '../sim/index.js';
-import { AnalysisRepo, BusRecorder, MarketDataAccess, openStore, type Store } from '../store/index.js';
+import { AnalysisRepo, BusRecorder, DtmsActionRepo, MarketDataAccess, openStore, recordDtmsActions, type Store } from '../store/index.js';
+import { createTradingDesk, type TradingDesk } from '../engines/coordinator/index.js';
+import { parseAlgoticEvents, parseForexFactoryEvents, parseQuantlabEvents, type EconomicEvent } from '../engines/risk/index.js';
+import type { TradingMode, TradingView } from '../tools/index.js';
 import { selectTools, type SystemFacts, type ToolContext, type ToolDefinition } from '../tools/index.js';
-import { activeSymbolSpecs, type UtpConfig } from './config.js';
+import { activeSymbolSpecs, symbolMode, type UtpConfig } from './config.js';
 import { buildBinanceFeeds, buildMt5Bridge, type FeedSinks, type RecoverableFeed } from './feeds.js';
 import { createMacroService } from './macro.js';
 import type { Logger } from './logger.js';
@@ -26,6 +29,8 @@ export type App = Readonly<{
   bus: EventBus;
   store: Store;
   pipeline: Pipeline;
+  /** Paper venue, risk engine and coordinator (see `createTradingDesk`). */
+  desk: TradingDesk;
   ctx: ToolContext;
   tools: readonly ToolDefinition[];
   /** Replay server in replay mode, else null. */
@@ -166,6 +171,23 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
   bus.subscribe('candle.closed', (candle) => access.onCandleClosed(candle));
   bus.subscribe('offset.updated', (u) => log.debug({ symbol: u.symbol, offset: u.offset, pairs: u.pairs, held: u.held }, 'offset calibrated'));
   bus.subscribe('offset.discrepancy', (e) => log.warn({ symbol: e.symbol, phase: e.phase, jump: e.jump, threshold: e.threshold }, 'offset discrepancy'));
+  const dtmsActions = new DtmsActionRepo(store.db);
+  const stopJournal = recordDtmsActions(bus, dtmsActions, (error) => log.error({ err: error }, 'dtms action write failed'));
+  const desk = createTradingDesk({
+    clock,
+    bus,
+    symbols,
+    modeOf: (symbol) => symbolMode(config, symbol),
+    calendar: loadCalendar(config),
+    risk: {
+      equity: { maxDrawdown: config.risk.maxDrawdown, sessionStartMinuteUtc: 0 },
+      blackout: { minutesBefore: config.risk.minutesBefore, minutesAfter: config.risk.minutesAfter, allSymbols: false },
+    },
+    balance: config.trading.paperBalance,
+    currency: config.trading.paperCurrency,
+    onError: (error) => log.error({ err: error }, 'coordinator decision failed'),
+  });
+  bus.subscribe('dtms.action', (r) => log.debug({ ticket: r.ticket, action: r.action, outcome: r.outcome, reason: r.reason }, 'dtms action'));
   const ctx: ToolContext = {
     clock,
     symbols,
@@ -176,6 +198,7 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
     structures: store.structures,
     analysisHistory: new AnalysisRepo(store.db),
     macro: macro.store,
+    trading: tradingView(desk, dtmsActions, symbols.map((x) => x.symbol), (symbol) => symbolMode(config, symbol)),
   };
   const tools = selectTools({ allowWrites: config.allowWrites });
   let stopped = false;
@@ -184,6 +207,7 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
     bus,
     store,
     pipeline,
+    desk,
     ctx,
     tools,
     replay,
@@ -192,6 +216,7 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
       await recorder.start();
       warmUpVolatility(pipeline, store, symbols, clock.now());
       pipeline.start();
+      desk.start();
       if (replay) {
         await replay.start();
         const endpoint = { ws: [replay.url, replay.url], rest: [replay.restUrl] };
@@ -215,10 +240,40 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
       for (const feed of [...feeds].reverse()) await safe(() => feed.stop(), log, 'feed stop');
       if (replay) await safe(() => replay!.close(), log, 'replay stop');
       pipeline.stop();
+      desk.stop();
+      await safe(() => desk.coordinator.idle(), log, 'coordinator drain');
+      stopJournal();
       bus.publish('system.event', event('system.stopped', 'info', 'server', 'UTP stopped', {}));
       await safe(() => recorder.stop(), log, 'recorder stop');
       store.close();
     },
+  };
+}
+
+/**
+ * The economic calendar of the risk engine: `risk.calendarFile` parsed with
+ * the parser of `risk.calendarFormat`; no file = no news blackout.
+ */
+export function loadCalendar(config: UtpConfig): EconomicEvent[] {
+  const file = config.risk.calendarFile;
+  if (file === null) return [];
+  const text = readFileSync(file, 'utf8');
+  const format = config.risk.calendarFormat;
+  return format === 'quantlab' ? parseQuantlabEvents(text) : format === 'algotic' ? parseAlgoticEvents(text) : parseForexFactoryEvents(text);
+}
+
+/** What the trading tools read from the desk and the journal. */
+export function tradingView(desk: TradingDesk, journal: DtmsActionRepo, symbols: readonly string[], modeOf: (symbol: string) => TradingMode): TradingView {
+  return {
+    venueId: desk.venue.id,
+    account: () => desk.venue.account(),
+    positions: () => desk.coordinator.positions(),
+    dtmsStates: (ticket) => desk.coordinator.dtmsStates(ticket),
+    dtmsActions: (q) => journal.query(q),
+    exitPlans: (ticket) => desk.coordinator.exitPlans(ticket),
+    riskStatus: () => desk.riskStatus(),
+    modes: () => Object.fromEntries(symbols.map((s) => [s, modeOf(s) as TradingMode])),
+    loop: () => desk.loop.delay(),
   };
 }
 

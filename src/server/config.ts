@@ -85,6 +85,29 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    trading: z
+      .object({
+        /** Mode per symbol (e.g. { "BTCUSD": "paper", "XAUUSD": "shadow" }); a symbol not listed runs in `mode`. */
+        modes: z.record(z.string(), z.enum(['replay', 'paper', 'shadow', 'live'])).default({}),
+        /** `live` (globally or per symbol) runs as `shadow` unless this is true. */
+        allowLive: z.boolean().default(false),
+        /** Starting balance of the paper venue (replay and paper modes). */
+        paperBalance: z.number().positive().default(10_000),
+        paperCurrency: z.string().min(1).default('USD'),
+      })
+      .strict()
+      .prefault({}),
+    risk: z
+      .object({
+        /** Economic calendar file (ForexFactory, Algotic or QuantLab CSV, see src/engines/risk/calendar); null = no news blackout. */
+        calendarFile: z.string().min(1).nullable().default(null),
+        calendarFormat: z.enum(['forexfactory', 'algotic', 'quantlab']).default('forexfactory'),
+        maxDrawdown: z.number().positive().max(1).default(0.03),
+        minutesBefore: z.number().int().min(0).max(1440).default(30),
+        minutesAfter: z.number().int().min(0).max(1440).default(15),
+      })
+      .strict()
+      .prefault({}),
     mt5: z.object({ bridgePort: z.number().int().min(0).max(65535).default(8765) }).strict().prefault({}),
     store: z
       .object({
@@ -185,6 +208,16 @@ function intOrIssue(value: string, name: string, issues: string[]): number {
   const n = Number(value);
   if (!Number.isInteger(n)) issues.push(`${name}: expected an integer, got "${value}"`);
   return n;
+}
+
+/**
+ * The trading mode a symbol runs in: its `trading.modes` entry, else the
+ * global `mode`. `live` without `trading.allowLive: true` runs as `shadow`
+ * (decisions logged, nothing sent): the default is never live.
+ */
+export function symbolMode(config: UtpConfig, symbol: string): UtpConfig['mode'] {
+  const mode = config.trading.modes[symbol] ?? config.mode;
+  return mode === 'live' && !config.trading.allowLive ? 'shadow' : mode;
 }
 
 function checkActiveSymbols(config: UtpConfig, issues: string[]): void {

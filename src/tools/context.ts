@@ -1,5 +1,6 @@
 import type { Clock, FeedStatus, LiveMarketView, OffsetUpdate, StructureDirection, SymbolSpec, Timeframe, VolatilityBridgeReading } from '../core/index.js';
 import type { MacroSnapshot, PipelineStats } from '../pipeline/index.js';
+import type { TradingView } from './trading/view.js';
 import type { AnalysisListQuery, AnalysisRecord, AnalysisRecordInput, MarketDataAccess, StructureEventRepo } from '../store/index.js';
 
 /** Facts about the running system that the status tool reports; assembled by the server. */
@@ -55,4 +56,6 @@ export type ToolContext = Readonly<{
   analysisHistory?: AnalysisHistory;
   /** Macro readings; absent = no macro source is configured (readings answer null with that reason). */
   macro?: MacroView;
+  /** Coordinator, venue, risk and journal; absent = the trading tools report trading is not wired. */
+  trading?: TradingView;
 }>;

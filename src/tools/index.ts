@@ -12,3 +12,4 @@ export { analyzeMarket, ANALYSIS_BARS, ANALYZE_MARKET_QUESTION } from './analysi
 export { getAnalysisHistory, MAX_ANALYSES_PER_PAGE } from './analysis/getAnalysisHistory.js';
 export { getMacroContext, NO_MACRO_SOURCE, NO_READING_YET } from './analysis/getMacroContext.js';
 export * from './jsonSchemas.js';
+export * from './trading/index.js';

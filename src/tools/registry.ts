@@ -9,9 +9,10 @@ import { getVolatilityBridge } from './market/getVolatilityBridge.js';
 import { analyzeMarket } from './analysis/analyzeMarket.js';
 import { getAnalysisHistory } from './analysis/getAnalysisHistory.js';
 import { getMacroContext } from './analysis/getMacroContext.js';
+import { getAccount, getDtmsActions, getDtmsStatus, getExitPlans, getPositions, getRiskStatus } from './trading/index.js';
 
 /** Every tool UTP defines, in the order `tools/list` shows them. Names are a public contract. */
-export const ALL_TOOLS: readonly ToolDefinition[] = [getMarketState, getCandles, getMultiTimeframe, getSystemStatus, getVolatilityBridge, getStructure, getOffsets, getMacroContext, analyzeMarket, getAnalysisHistory] as never;
+export const ALL_TOOLS: readonly ToolDefinition[] = [getMarketState, getCandles, getMultiTimeframe, getSystemStatus, getVolatilityBridge, getStructure, getOffsets, getMacroContext, analyzeMarket, getAnalysisHistory, getAccount, getPositions, getDtmsStatus, getDtmsActions, getExitPlans, getRiskStatus] as never;
 
 /** Options deciding which tools a server exposes. */
 export type ToolSelection = Readonly<{ allowWrites: boolean }>;

@@ -96,7 +96,7 @@ describe('MCP in process (v2 client, in-memory transport)', () => {
   it('announces the server and lists exactly the four read-only tools with output schemas and described inputs', async () => {
     expect(client.getServerVersion()).toMatchObject({ name: 'utp', version: VERSION });
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(['get_market_state', 'get_candles', 'get_multi_timeframe', 'get_system_status', 'get_volatility_bridge', 'get_structure', 'get_offsets', 'get_macro_context', 'analyze_market', 'get_analysis_history']);
+    expect(tools.map((t) => t.name)).toEqual(['get_market_state', 'get_candles', 'get_multi_timeframe', 'get_system_status', 'get_volatility_bridge', 'get_structure', 'get_offsets', 'get_macro_context', 'analyze_market', 'get_analysis_history', 'get_account', 'get_positions', 'get_dtms_status', 'get_dtms_actions', 'get_exit_plans', 'get_risk_status']);
     for (const tool of tools) {
       expect(tool.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true });
       expect(tool.description?.length).toBeGreaterThan(40);

@@ -125,6 +125,12 @@ describe('tool contracts (CI drift check)', () => {
       'get_macro_context',
       'analyze_market',
       'get_analysis_history',
+      'get_account',
+      'get_positions',
+      'get_dtms_status',
+      'get_dtms_actions',
+      'get_exit_plans',
+      'get_risk_status',
     ]);
   });
 

@@ -21,6 +21,28 @@ export type SourceSwitched = Readonly<{ symbol: string; from: Source | null; to:
 export type ClockJumped = Readonly<{ wallDeltaMs: number; monotonicDeltaMs: number; jumpMs: number; tsInit: number }>;
 
 /**
+ * One row of the trade-management journal (`dtms_actions`): an action the
+ * coordinator took, considered and declined, had denied by risk, deferred,
+ * or logged without sending (shadow), with its reason and the data behind it.
+ */
+export type DtmsActionRecord = Readonly<{
+  ticket: string;
+  symbol: string;
+  /** What was (or would have been) done: `modify_sl`, `partial_close`, `close`, `hedge`, `open`, `enroll`, `closed_at_venue`. */
+  action: string;
+  /** `sent`, `shadow`, `declined`, `denied`, `rejected`, `deferred` or `recorded`. */
+  outcome: string;
+  reason: string;
+  /** DTMS phase before and after the decision, null when not applicable. */
+  stateFrom: string | null;
+  stateTo: string | null;
+  data: Readonly<Record<string, unknown>>;
+  /** Time of the decision (the market time that triggered it), epoch ms UTC. */
+  tsEvent: number;
+  tsInit: number;
+}>;
+
+/**
  * The topic map of the in-process bus: each topic names exactly one payload
  * type, so a misspelt topic or a wrong payload does not compile.
  */
@@ -55,6 +77,8 @@ export type BusEvents = {
   'volatility.m5': VolatilityBridgeReading;
   /** A market-structure event confirmed by a closed candle; never changed afterwards. */
   'structure.event': StructureEvent;
+  /** A trade-management decision (taken, declined, denied, shadowed) for the `dtms_actions` journal. */
+  'dtms.action': DtmsActionRecord;
 };
 
 /** Any topic of the bus. */

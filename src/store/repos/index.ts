@@ -5,3 +5,4 @@ export * from './ImportRepo.js';
 export * from './StructureEventRepo.js';
 export * from './tickIdentity.js';
 export * from './AnalysisRepo.js';
+export * from './DtmsActionRepo.js';

@@ -73,6 +73,16 @@ export const getSystemStatus = defineTool({
         writeErrors: z.number().int().describe('Failed write batches since start (retried)'),
       })
       .describe('SQLite store'),
+    trading: z
+      .object({
+        modes: z.record(z.string(), z.string()).describe('Trading mode per symbol: replay, paper, shadow (logged, not sent) or live'),
+        venue: z.string().describe('Execution venue id'),
+        tradingState: z.string().describe('Risk trading state: active, reducing or halted'),
+        openPositions: z.number().int().describe('Open positions at the venue'),
+        eventLoopDelayP99Ms: z.number().nullable().describe('Event-loop delay p99 since start, ms (null before any sample)'),
+      })
+      .nullable()
+      .describe('Trading (coordinator, venue, risk), null when not wired'),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   scope: 'read',
@@ -115,6 +125,15 @@ export const getSystemStatus = defineTool({
       },
       replay: facts.replay,
       store: facts.store,
+      trading: ctx.trading
+        ? {
+            modes: { ...ctx.trading.modes() },
+            venue: ctx.trading.venueId,
+            tradingState: ctx.trading.riskStatus().tradingState,
+            openPositions: ctx.trading.positions().length,
+            eventLoopDelayP99Ms: ctx.trading.loop()?.p99Ms ?? null,
+          }
+        : null,
     };
   },
 });

@@ -59,6 +59,7 @@ describe('get_system_status over a pipeline fed the first BTCUSDT trades plus th
       }),
       replay: { file: 'BTCUSDT-trades-2017-08-17_0400-0800.csv', speed: 'max', loops: 0, framesSent: 337 },
       store: { path: ':memory:', sizeBytes: parts.store.sizeBytes(), ticks: 334, candles, pendingWrites: 0, writeErrors: 0 },
+      trading: null,
     });
     expect(out.uptimeMs).toBe(14_415_524);
     expect(candles).toBeGreaterThan(14_000); // S1 .. H1 closed since 04:00:28, every one recorded

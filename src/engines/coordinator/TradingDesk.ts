@@ -1,0 +1,126 @@
+/**
+ * Assembles the in-process trading stack for the composition root: a paper
+ * venue priced by the fused stream, the risk engine fed with the venue's
+ * equity, the calendar and the M5 volatility states, and the coordinator
+ * subscribed to the bus. Positions opened at the paper venue (by the
+ * coordinator or anyone else) are enrolled in DTMS at the next decision when
+ * they have a stop. Every journal record is published on `dtms.action`.
+ */
+import type { Clock, EventBus, SymbolRules, SymbolSpec } from '../../core/index.js';
+import { dtmsConfig, type DtmsConfig } from '../dtms/index.js';
+import { PaperVenue, type PaperPrice } from '../paper/index.js';
+import { RiskEngine, type EconomicEvent, type RiskConfig, type RiskStatus } from '../risk/index.js';
+import { exitsConfig, type ExitsConfig } from '../exits/index.js';
+import { Coordinator, type CoordinatorOptions } from './Coordinator.js';
+import { createExitsAdviser } from './exitsAdviser.js';
+import { LoadMonitor } from './LoadMonitor.js';
+import type { ExitsAdviser, TradingMode } from './types.js';
+
+/** Broker rules the paper venue uses when none are configured (typical CFD specifications). */
+export const DEFAULT_PAPER_RULES: Readonly<Record<string, SymbolRules>> = {
+  BTCUSD: { symbol: 'BTCUSD', point: 0.01, digits: 2, stopsLevel: 0, volumeMin: 0.01, volumeMax: 100, volumeStep: 0.01, contractSize: 1 },
+  XAUUSD: { symbol: 'XAUUSD', point: 0.01, digits: 2, stopsLevel: 0, volumeMin: 0.01, volumeMax: 100, volumeStep: 0.01, contractSize: 100 },
+  GBPJPY: { symbol: 'GBPJPY', point: 0.001, digits: 3, stopsLevel: 0, volumeMin: 0.01, volumeMax: 100, volumeStep: 0.01, contractSize: 100_000 },
+};
+
+/** Full spread per symbol the paper venue applies around the last trade on a trades-only stream (typical CFD spreads; the fill says so). */
+export const DEFAULT_PAPER_SPREADS: Readonly<Record<string, number>> = { BTCUSD: 20, XAUUSD: 0.3, GBPJPY: 0.03 };
+
+/** Options of the desk. */
+export type TradingDeskOptions = Readonly<{
+  clock: Clock;
+  bus: EventBus;
+  symbols: readonly SymbolSpec[];
+  modeOf: (symbol: string) => TradingMode;
+  calendar: readonly EconomicEvent[];
+  risk?: RiskConfig;
+  balance: number;
+  currency: string;
+  rules?: Readonly<Record<string, SymbolRules>>;
+  /** Spreads for trades-only streams (default `DEFAULT_PAPER_SPREADS`). */
+  spreads?: Readonly<Record<string, number>>;
+  /** Intelligent exits beside DTMS: omitted = the exits engine with its defaults (prices and volumes per the symbol's rules); null = DTMS alone. */
+  exits?: ExitsAdviser | null;
+  onError?: (error: unknown) => void;
+}>;
+
+/** The running trading stack. */
+export type TradingDesk = Readonly<{
+  venue: PaperVenue;
+  risk: RiskEngine;
+  coordinator: Coordinator;
+  loop: LoadMonitor;
+  riskStatus(): RiskStatus;
+  start(): void;
+  stop(): void;
+}>;
+
+/** Builds the desk; `start` subscribes it to the bus and starts the loop monitor. */
+export function createTradingDesk(o: TradingDeskOptions): TradingDesk {
+  const rules = o.rules ?? DEFAULT_PAPER_RULES;
+  const prices = new Map<string, PaperPrice>();
+  const venue = new PaperVenue({
+    clock: o.clock,
+    rules,
+    balance: o.balance,
+    currency: o.currency,
+    defaultSpread: o.spreads ?? DEFAULT_PAPER_SPREADS,
+    priceOf: (symbol) => prices.get(symbol) ?? null,
+  });
+  const risk = new RiskEngine(o.clock, o.calendar, o.risk ?? {}, {
+    onTransition: (t) => o.bus.publish('system.event', { kind: 'risk.transition', level: 'warn', component: 'risk', symbol: null, message: `trading state ${t.from} -> ${t.to}: ${t.reason}`, data: { ...t }, tsEvent: t.at, tsInit: o.clock.now() }),
+  });
+  const configs = new Map<string, DtmsConfig>();
+  const dtmsFor = (symbol: string): DtmsConfig => {
+    let c = configs.get(symbol);
+    const r = rules[symbol];
+    if (!c) configs.set(symbol, (c = r ? dtmsConfig({ priceDigits: r.digits, volumeStep: r.volumeStep, volumeMin: r.volumeMin }) : dtmsConfig()));
+    return c;
+  };
+  const exitsConfigs = new Map<string, ExitsConfig>();
+  const exitsFor = (symbol: string): ExitsConfig => {
+    let c = exitsConfigs.get(symbol);
+    const r = rules[symbol];
+    if (!c) exitsConfigs.set(symbol, (c = r ? exitsConfig({ priceDigits: r.digits, volumeStep: r.volumeStep, volumeMin: r.volumeMin }) : exitsConfig()));
+    return c;
+  };
+  const loop = new LoadMonitor();
+  const options: CoordinatorOptions = {
+    clock: o.clock,
+    venue,
+    risk,
+    modeOf: o.modeOf,
+    record: (r) => o.bus.publish('dtms.action', r),
+    dtmsConfig: dtmsFor,
+    exits: o.exits === undefined ? createExitsAdviser(exitsFor) : o.exits,
+    loop,
+    ...(o.onError ? { onError: o.onError } : {}),
+  };
+  const coordinator = new Coordinator(options);
+  const primary = new Map(o.symbols.map((s) => [s.symbol, s.primary]));
+  let offs: (() => void)[] = [];
+  return {
+    venue,
+    risk,
+    coordinator,
+    loop,
+    riskStatus: () => risk.status(),
+    start() {
+      if (offs.length > 0) return;
+      loop.start();
+      // The venue's price first (SL/TP at the venue trigger), then the coordinator's decision on the same tick.
+      offs.push(
+        o.bus.subscribe('tick.fused', (t) => {
+          prices.set(t.symbol, { bid: t.bid, ask: t.ask, last: t.last, tsEvent: t.tsEvent });
+          venue.onPrice(t.symbol);
+        }),
+      );
+      offs.push(coordinator.attach(o.bus, (c) => c.sources.length === 1 && c.sources[0] === primary.get(c.symbol)));
+    },
+    stop() {
+      for (const off of offs) off();
+      offs = [];
+      loop.stop();
+    },
+  };
+}

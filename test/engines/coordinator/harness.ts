@@ -1,0 +1,46 @@
+/**
+ * Shared set-up of the coordinator tests: recorded BTCUSDT 1m klines of
+ * 2024-03-13/14 grouped into M5 candles with their structure events, a paper
+ * venue priced at each candle's close, a risk engine with no calendar, a
+ * journal in a real SQLite store, and the coordinator driven candle by candle.
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EventBus, TestClock } from '../../../src/core/index.js';
+import { Coordinator, type ExitsAdviser, type TradingMode } from '../../../src/engines/coordinator/index.js';
+import type { DtmsConfig } from '../../../src/engines/dtms/index.js';
+import { PaperVenue, type PaperPrice } from '../../../src/engines/paper/index.js';
+import { RiskEngine, type EconomicEvent, type RiskConfig } from '../../../src/engines/risk/index.js';
+import { DtmsActionRepo, openStore, recordDtmsActions } from '../../../src/store/index.js';
+import { BTC_RULES } from '../paper/harness.js';
+import { bars, march2024, toM5, type Bar } from '../dtms/replay.js';
+
+/** M5 bars of 2024-03-13/14 with ATR(14) and structure events (as in the DTMS tests). */
+export const BARS: readonly Bar[] = bars(toM5(march2024([13, 14])), 300_000);
+
+/** 2024-03-14 hh:mm:ss.mmm UTC. */
+export const at = (h: number, m: number, s = 59, ms = 999): number => Date.UTC(2024, 2, 14, h, m, s, ms);
+
+/** A coordinator over a paper venue (balance 10000 USD) with its journal in a fresh SQLite file. */
+export function rig(dtms: DtmsConfig, mode: TradingMode = 'replay', exits: ExitsAdviser | null = null, calendar: readonly EconomicEvent[] = [], riskConfig: RiskConfig = {}) {
+  const clock = new TestClock(BARS[0]!.closeTime);
+  let price: PaperPrice | null = null;
+  const venue = new PaperVenue({ clock, rules: { BTCUSD: BTC_RULES }, balance: 10000, currency: 'USD', defaultSpread: { BTCUSD: 0.2 }, priceOf: () => price });
+  const risk = new RiskEngine(clock, calendar, riskConfig);
+  const bus = new EventBus((e) => {
+    throw e;
+  });
+  const store = openStore({ path: path.join(mkdtempSync(path.join(os.tmpdir(), 'utp-coord-')), 'utp.sqlite'), clock });
+  const repo = new DtmsActionRepo(store.db);
+  recordDtmsActions(bus, repo);
+  const coordinator = new Coordinator({ clock, venue, risk, modeOf: () => mode, record: (r) => bus.publish('dtms.action', r), dtmsConfig: () => dtms, tickDecisions: false, exits });
+  /** Feeds one bar: time at its close, price = close, structure events, then the closed candle (one decision). */
+  const feed = async (b: Bar): Promise<void> => {
+    clock.advance(b.closeTime - clock.now());
+    price = { bid: b.candle.close, ask: b.candle.close, last: b.candle.close, tsEvent: b.closeTime };
+    for (const e of b.events) coordinator.onStructure(e);
+    await coordinator.onCandle(b.candle);
+  };
+  return { clock, venue, risk, store, repo, coordinator, feed };
+}
