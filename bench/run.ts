@@ -5,6 +5,7 @@ import { fullPipeline, parseOnly } from './ingest.bench.js';
 import { mcpBench } from './mcp.bench.js';
 import { wsLatency } from './wsLatency.bench.js';
 import { analysisBench } from './analysis.bench.js';
+import { decisionBench } from './decision.bench.js';
 import { indicatorBench } from './indicators.bench.js';
 import { structureBench } from './structure.bench.js';
 
@@ -53,6 +54,8 @@ async function main(): Promise<void> {
   console.log(`\n[structure] causal detector over ${fmt(st.bars)} real bars: ${fmt(st.barsPerSecond)} bars/s`);
   const an = await analysisBench();
   console.log(`\n[analyze_market] 5 timeframes of real candles, tool handler   p50 ${an.tool.p50.toFixed(2)} ms   p99 ${an.tool.p99.toFixed(2)} ms   budget < 50 ms   ${an.tool.p99 < 50 ? 'PASS' : 'MISS'}`);
+  const dec = await decisionBench();
+  console.log(`\n[decision] tick -> engine decision in process over ${fmt(dec.ticks)} ticks   p50 ${dec.p50.toFixed(4)} ms   p99 ${dec.p99.toFixed(4)} ms   budget p99 <= 1 ms   ${dec.p99 <= 1 ? 'PASS' : 'MISS'}`);
 }
 
 await main();
