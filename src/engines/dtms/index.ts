@@ -4,4 +4,4 @@
  * whose step turns market data into venue actions and recorded declines.
  */
 export * from './types.js';
-export { canTransition, dtmsConfig, dtmsStep, initialDtmsState } from './step.js';
+export { canTransition, dtmsConfig, dtmsStep, initialDtmsState, initialRisk } from './step.js';

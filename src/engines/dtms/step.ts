@@ -32,11 +32,24 @@ export function dtmsConfig(overrides: Partial<DtmsConfig> = {}): DtmsConfig {
  * The `monitoring` state of a newly opened position.
  * @throws InvalidRequestError when the stop is missing, on the wrong side, or the volume is not positive.
  */
-export function initialDtmsState(open: DtmsOpen): DtmsState {
+/**
+ * The initial risk R of a position (distance from entry to its stop, positive),
+ * shared by DTMS and the exits engine.
+ * @throws InvalidRequestError when the stop is not beyond entry or the volume is not positive.
+ */
+export function initialRisk(
+  open: Readonly<{ ticket: string; side: 'buy' | 'sell'; openPrice: number; sl: number; volume: number }>,
+  engine: string,
+): number {
   const dir = open.side === 'buy' ? 1 : -1;
   const risk = dir * (open.openPrice - open.sl);
-  if (!(risk > 0)) throw new InvalidRequestError(`dtms ${open.ticket}: stop ${open.sl} is not beyond entry ${open.openPrice} for a ${open.side}`);
-  if (!(open.volume > 0)) throw new InvalidRequestError(`dtms ${open.ticket}: volume must be positive`);
+  if (!(risk > 0)) throw new InvalidRequestError(`${engine} ${open.ticket}: stop ${open.sl} is not beyond entry ${open.openPrice} for a ${open.side}`);
+  if (!(open.volume > 0)) throw new InvalidRequestError(`${engine} ${open.ticket}: volume must be positive`);
+  return risk;
+}
+
+export function initialDtmsState(open: DtmsOpen): DtmsState {
+  const risk = initialRisk(open, 'dtms');
   return Object.freeze({
     ticket: open.ticket,
     symbol: open.symbol,

@@ -13,6 +13,7 @@
  */
 import { InvalidRequestError } from '../../core/errors.js';
 import type { VolatilityState } from '../../core/types/Volatility.js';
+import { initialRisk } from '../dtms/index.js';
 import {
   DEFAULT_EXITS_CONFIG,
   type ExitAction,
@@ -39,9 +40,7 @@ export function exitsConfig(overrides: Partial<ExitsConfig> = {}): ExitsConfig {
  */
 export function initialExitsState(open: ExitsOpen, config: ExitsConfig = DEFAULT_EXITS_CONFIG): ExitsState {
   const dir = open.side === 'buy' ? 1 : -1;
-  const risk = dir * (open.openPrice - open.sl);
-  if (!(risk > 0)) throw new InvalidRequestError(`exits ${open.ticket}: stop ${open.sl} is not beyond entry ${open.openPrice} for a ${open.side}`);
-  if (!(open.volume > 0)) throw new InvalidRequestError(`exits ${open.ticket}: volume must be positive`);
+  const risk = initialRisk(open, 'exits');
   const round = (x: number): number => Number(x.toFixed(config.priceDigits));
   return Object.freeze({
     ticket: open.ticket,

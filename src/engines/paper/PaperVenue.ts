@@ -42,17 +42,8 @@ export type PaperDeal = Readonly<{
   tsEvent: number;
 }>;
 
-type OpenPosition = {
-  ticket: string;
-  symbol: string;
-  side: Side;
-  volume: number;
-  openPrice: number;
-  openTime: number;
-  sl: number | null;
-  tp: number | null;
-  comment: string;
-};
+/** A position as the venue keeps it: the core Position, mutable, with profit computed on read. */
+type OpenPosition = { -readonly [K in Exclude<keyof Position, 'profit'>]: Position[K] };
 
 /**
  * The built-in paper execution venue: a pure in-memory state machine with
