@@ -1,6 +1,8 @@
 import type { Clock, FeedStatus, LiveMarketView, OffsetUpdate, StructureDirection, SymbolSpec, Timeframe, VolatilityBridgeReading } from '../core/index.js';
 import type { MacroSnapshot, PipelineStats } from '../pipeline/index.js';
-import type { TradingView } from './trading/view.js';
+import type { TradingView, LoopDelay } from './trading/view.js';
+import type { ApprovalsView } from './approvals/view.js';
+import type { ParametersView } from './params/view.js';
 import type { AnalysisListQuery, AnalysisRecord, AnalysisRecordInput, MarketDataAccess, StructureEventRepo } from '../store/index.js';
 
 /** Facts about the running system that the status tool reports; assembled by the server. */
@@ -58,4 +60,13 @@ export type ToolContext = Readonly<{
   macro?: MacroView;
   /** Coordinator, venue, risk and journal; absent = the trading tools report trading is not wired. */
   trading?: TradingView;
+  /** Pending write requests, approvals and the audit log; absent = writes are disabled (write tools are not served). */
+  approvals?: ApprovalsView;
+  /** Versioned DTMS, exits and risk parameters; absent = get_parameters reports they are not versioned. */
+  parameters?: ParametersView;
+  /** Event-loop load; analysis tools answer from cache (with its age) while `busy()` so DTMS latency never pays for analysis. */
+  load?: LoadView;
 }>;
+
+/** Event-loop load as the coordinator's monitor measures it. */
+export type LoadView = Readonly<{ busy(): boolean; delay(): LoopDelay | null }>;

@@ -25,7 +25,26 @@ export type ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodO
   output: O;
   annotations: ToolAnnotations;
   scope: ToolScope;
-  handler: (args: z.infer<I>, ctx: ToolContext) => z.infer<O> | Promise<z.infer<O>>;
+  handler: (args: z.infer<I>, ctx: ToolContext, call?: ToolCall) => z.infer<O> | Promise<z.infer<O>>;
+}>;
+
+/** A human's answer to a confirmation question asked through the client (MCP elicitation). */
+export type Confirmation = Readonly<{ action: 'accept' | 'decline' | 'cancel'; content?: Readonly<Record<string, unknown>> }>;
+
+/**
+ * What the transport knows about one call, beyond its arguments. Every member
+ * is optional: REST calls and clients without the capability get none of them,
+ * so a tool must work without any.
+ */
+export type ToolCall = Readonly<{
+  /** Reports progress of a long read when the client asked for it (MCP progress notifications); absent otherwise. */
+  progress?: (progress: number, total?: number, message?: string) => Promise<void>;
+  /** Asks the human at the client a question (MCP elicitation, only on connections whose client declared it). Never relied on. */
+  confirm?: (message: string, schema: Readonly<Record<string, unknown>>) => Promise<Confirmation>;
+  /** Identifies the connection (MCP session id) when the transport has one. */
+  sessionId?: string;
+  /** Aborted when the client cancels the call. */
+  signal?: AbortSignal;
 }>;
 
 /** Annotations of a read-only market tool (reads live exchange data, so open world). */

@@ -18,6 +18,20 @@ export type HttpAppOptions = Readonly<{
   ctx: ToolContext;
   info: ServerInfo;
   onError: (error: Error) => void;
+  /** Extra routes (admin endpoint, chart page, API extensions), tried in order after the guards and before the 404. */
+  routes?: readonly HttpRoute[];
+}>;
+
+/**
+ * An extra route. `match` sees the path without the query string; `handle`
+ * answers the request. Routes that need their own auth (the admin endpoint)
+ * set `ownAuth: true` and are exempt from the MCP bearer check (never from
+ * the Host/Origin guard).
+ */
+export type HttpRoute = Readonly<{
+  match: (path: string, method: string) => boolean;
+  handle: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+  ownAuth?: boolean;
 }>;
 
 /** A running HTTP server. */
@@ -37,8 +51,17 @@ export async function startHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   const allowed = [...LOOPBACK_HOSTS, ...options.allowedHosts.map((h) => h.toLowerCase())];
   const origins = [...allowed, ...(options.allowedOrigins ?? []).map((o) => hostnameOf(o) ?? o.toLowerCase())];
   const server = http.createServer((req, res) => {
-    if (!checkHostAndOrigin(req, res, allowed, origins) || !checkBearer(req, res, options.token)) return;
+    if (!checkHostAndOrigin(req, res, allowed, origins)) return;
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const route = options.routes?.find((r) => r.match(path, req.method ?? 'GET'));
+    if (!route?.ownAuth && !checkBearer(req, res, options.token)) return;
+    if (route) {
+      void Promise.resolve(route.handle(req, res)).catch((error: Error) => {
+        options.onError(error);
+        if (!res.headersSent) json(res, 500, { error: 'internal error' });
+      });
+      return;
+    }
     if (path === '/mcp') {
       void Promise.resolve(mcpNode(req, res)).catch((error: Error) => {
         options.onError(error);

@@ -1,0 +1,39 @@
+/**
+ * What the parameter tools (`get_parameters`, `set_parameters`) read and ask:
+ * the versioned DTMS, exits and risk parameters, assembled by the server.
+ * Absent from the tool context = parameters are not versioned in this server.
+ */
+
+/** One stored version of the trading parameters. */
+export type ParameterSetView = Readonly<{
+  version: number;
+  /** Epoch ms the version took effect (or was created, for a refused one). */
+  createdAt: number;
+  /** Who caused it: `default`, `approval:<requestId>`, `cli`, `rollback`, `auto-rollback`. */
+  createdBy: string;
+  reason: string;
+  /** The full parameter set (sections `dtms`, `exits`, `risk`). */
+  params: Readonly<Record<string, unknown>>;
+  /** True for the version in effect. */
+  active: boolean;
+  /** The version this one was derived from, null for the first. */
+  parent: number | null;
+}>;
+
+/** Outcome of validating a change: the merged set it would produce, or every reason it is refused. */
+export type ParameterValidation =
+  | Readonly<{ ok: true; params: Readonly<Record<string, unknown>>; summary: string }>
+  | Readonly<{ ok: false; reasons: readonly string[] }>;
+
+/** The versioned parameters of the running system. */
+export type ParametersView = Readonly<{
+  current(): ParameterSetView;
+  list(limit: number): readonly ParameterSetView[];
+  get(version: number): ParameterSetView | null;
+  /** Validates a partial change (schema, then a dry run of DTMS and exits over recent recorded data) without applying it. */
+  validate(change: Readonly<Record<string, unknown>>): Promise<ParameterValidation>;
+  /** Applies a validated, approved change as a new version; a failed health check rolls back automatically (the result says so). */
+  apply(change: Readonly<Record<string, unknown>>, by: string, reason: string): Promise<ParameterSetView>;
+  /** Makes an earlier version current again, as a new version. */
+  rollback(version: number, by: string, reason: string): Promise<ParameterSetView>;
+}>;
