@@ -18,8 +18,8 @@ import type { OffsetEngineOptions } from './calibration/offsetTypes.js';
 import { StreamAnalytics } from './CandleAnalytics.js';
 import { publishCalibration } from './publishCalibration.js';
 import type { StructureDetector } from './structure/StructureDetector.js';
-import { SpikeFilter, type SpikeFilterOptions } from './filters/SpikeFilter.js';
-import { validateTick } from './filters/validateTick.js';
+import type { SpikeFilterOptions } from './filters/SpikeFilter.js';
+import { TickGate } from './filters/TickGate.js';
 import { Fuser } from './fusion/Fuser.js';
 import { GapBook, type GapSummary } from './state/GapBook.js';
 import { applyToEntry, MarketStateBook, snapshotOf, type BookEntry } from './state/MarketStateBook.js';
@@ -92,7 +92,7 @@ const EARLY_CALIBRATION_MS = 1_000;
 export class Pipeline implements LiveMarketView {
   private readonly book = new MarketStateBook();
   private readonly gapBook = new GapBook();
-  private readonly spike: SpikeFilter | null;
+  private readonly gate: TickGate;
   private readonly calibrator: OffsetEngine;
   private readonly offsets = new Map<string, number>();
   private readonly earlyAt = new Map<string, number>();
@@ -101,22 +101,17 @@ export class Pipeline implements LiveMarketView {
   /** The M5 volatility bridge of every symbol (fed by closed candles; warm it up from the store at start). */
   readonly volatility: VolatilityBridgeService;
   private readonly fuser: Fuser;
-  private spikes = 0;
   private fused = 0;
   private stopOffsetTimer: Cancel | null = null;
   private readonly specs = new Map<string, SymbolSpec>();
   /** Candle streams by symbol, then source: two small maps, no key strings built per tick. */
   private readonly streams = new Map<string, Map<Source, Stream>>();
-  private readonly reasons: Record<string, number> = {};
-  private accepted = 0;
-  private rejected = 0;
-  private unknownSymbol = 0;
   private candlesClosed = 0;
   private stopTimer: Cancel | null = null;
 
   constructor(private readonly options: PipelineOptions) {
     for (const spec of options.symbols) this.specs.set(spec.symbol, spec);
-    this.spike = options.spike === false ? null : new SpikeFilter(options.spike);
+    this.gate = new TickGate(options.bus, (symbol) => this.specs.has(symbol), options.spike);
     options.bus.subscribe('gap.updated', (gap) => this.gapBook.apply(gap));
     this.calibrator = new OffsetEngine({
       ...options.offset,
@@ -177,29 +172,7 @@ export class Pipeline implements LiveMarketView {
   /** Takes one tick from a feed into the unified stream. Returns false when it was rejected. */
   ingest(tick: Tick): boolean {
     const { bus } = this.options;
-    if (!this.specs.has(tick.symbol)) {
-      this.unknownSymbol++;
-      this.rejected++;
-      this.reasons['unknown symbol'] = (this.reasons['unknown symbol'] ?? 0) + 1;
-      bus.publish('tick.rejected', { tick, reason: `unknown symbol ${tick.symbol}`, tsInit: tick.tsInit });
-      return false;
-    }
-    const reason = validateTick(tick);
-    if (reason !== null) {
-      this.rejected++;
-      this.reasons[reason] = (this.reasons[reason] ?? 0) + 1;
-      bus.publish('tick.rejected', { tick, reason, tsInit: tick.tsInit });
-      return false;
-    }
-    const spike = this.spike?.check(tick) ?? null;
-    if (spike !== null) {
-      this.rejected++;
-      this.spikes++;
-      this.reasons.spike = (this.reasons.spike ?? 0) + 1;
-      bus.publish('tick.rejected', { tick, reason: `spike: ${spike}`, tsInit: tick.tsInit });
-      return false;
-    }
-    this.accepted++;
+    if (!this.gate.pass(tick)) return false;
     const stream = this.stream(tick.symbol, tick.source);
     applyToEntry(stream.book, tick);
     stream.lastTsEvent = tick.tsEvent;
@@ -310,14 +283,15 @@ export class Pipeline implements LiveMarketView {
   stats(): PipelineStats {
     let lateTicks = 0;
     for (const stream of this.allStreams()) lateTicks += stream.aggregator.stats().lateTicks;
+    const g = this.gate.stats();
     return {
-      accepted: this.accepted,
-      rejected: this.rejected,
-      unknownSymbol: this.unknownSymbol,
+      accepted: g.accepted,
+      rejected: g.rejected,
+      unknownSymbol: g.unknownSymbol,
       lateTicks,
       candlesClosed: this.candlesClosed,
-      rejectReasons: { ...this.reasons },
-      spikes: this.spikes,
+      rejectReasons: g.rejectReasons,
+      spikes: g.spikes,
       fused: this.fused,
     };
   }
