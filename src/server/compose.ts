@@ -19,6 +19,7 @@ import { buildBinanceFeeds, buildMt5Bridge, type FeedSinks, type RecoverableFeed
 import { createMacroService } from './macro.js';
 import type { Logger } from './logger.js';
 import { VERSION } from './version.js';
+import { DATABASE_FILE } from './commands/values.js';
 import { fusionView, loadCalendar, tradingView, warmUpVolatility } from './views.js';
 
 export { fusionView, loadCalendar, tradingView, warmUpVolatility } from './views.js';
@@ -46,8 +47,7 @@ export type App = Readonly<{
 /** What the composition root may be handed instead of the real thing (tests). */
 export type ComposeDeps = Readonly<{ clock?: Clock; logger: Logger }>;
 
-/** File name of the SQLite database inside the data folder. */
-export const DATABASE_FILE = 'utp.sqlite';
+export { DATABASE_FILE } from './commands/values.js';
 
 /**
  * The composition root: the only place that constructs the database, the

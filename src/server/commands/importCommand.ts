@@ -1,7 +1,9 @@
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { CandleAggregator, candleBasisFor, importFile, ImportAbortedError, type ImportOptions } from '../../pipeline/index.js';
-import { LiveClock, type Candle, type Clock, type Source, type Tick } from '../../core/index.js';
-import type { Store } from '../../store/index.js';
+import { CandleAggregator, candleBasisFor, importFile, ImportAbortedError, isImportFormat, type ImportOptions, type ImportSource } from '../../pipeline/index.js';
+import { isSource, isTimeframe, LiveClock, type Candle, type Clock, type Source, type Tick, type Timeframe } from '../../core/index.js';
+import { openStore, type Store } from '../../store/index.js';
+import { commandDataDir, DATABASE_FILE, textFlags, type CommandValues } from './values.js';
 
 /** Outcome of one import, as the CLI prints it. */
 export type ImportSummary = Readonly<{
@@ -85,5 +87,44 @@ export async function runImport(
     }
     store.imports.finish(runId, { status: 'failed', rowsOk: 0, rowsBad: errors + 1, finishedAt: clock.now(), error: message });
     return { file, format, ticks: 0, candles: 0, builtCandles: 0, errors: errors + 1, status: 'failed', message: `${message}; nothing was written` };
+  }
+}
+
+/** `utp import FILE --symbol S --source ...`: checks the flags, imports into the data folder's store, prints the summary; returns the exit code. */
+export async function importCommand(rest: readonly string[], values: CommandValues): Promise<number> {
+  const v = textFlags(values);
+  const file = rest[0];
+  const problems: string[] = [];
+  if (!file) problems.push('missing FILE');
+  if (!v.symbol) problems.push('missing --symbol');
+  if (!v.source || !isSource(v.source)) problems.push('--source must be binance, dukascopy, oanda or mt5');
+  if (v.format !== undefined && !isImportFormat(v.format)) problems.push(`unknown --format ${v.format}`);
+  if (v.timeframe !== undefined && !isTimeframe(v.timeframe)) problems.push('--timeframe must be S1, M1, M5, M15, H1, H4 or D1');
+  const onError = v['on-error'] ?? 'skip';
+  if (onError !== 'skip' && onError !== 'stop') problems.push('--on-error must be skip or stop');
+  const offset = v['server-offset'];
+  if (offset !== undefined && offset !== 'eet' && !Number.isFinite(Number(offset))) problems.push('--server-offset must be a number of hours or eet');
+  if (problems.length > 0) {
+    process.stderr.write(`utp import: ${problems.join('; ')}\n`);
+    return 2;
+  }
+  const options: ImportOptions = {
+    source: v.source as ImportSource,
+    symbol: (v.symbol as string).toUpperCase(),
+    onError: onError as 'skip' | 'stop',
+    ...(v.format !== undefined ? { format: v.format as ImportOptions['format'] & string } : {}),
+    ...(v.timeframe !== undefined ? { timeframe: v.timeframe as Timeframe } : {}),
+    ...(offset !== undefined ? { serverOffset: offset === 'eet' ? 'eet' : Number(offset) } : {}),
+    ...(v.date !== undefined ? { dateOverride: v.date } : {}),
+  };
+  const dir = commandDataDir(values);
+  mkdirSync(dir, { recursive: true });
+  const store = openStore({ path: path.join(dir, DATABASE_FILE) });
+  try {
+    const summary = await runImport(store, file as string, options, (m) => process.stderr.write(`${m}\n`));
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    return summary.status === 'ok' ? 0 : 1;
+  } finally {
+    store.close();
   }
 }
