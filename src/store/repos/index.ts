@@ -6,3 +6,6 @@ export * from './StructureEventRepo.js';
 export * from './tickIdentity.js';
 export * from './AnalysisRepo.js';
 export * from './DtmsActionRepo.js';
+export * from './ParameterRepo.js';
+export * from './ApprovalRepo.js';
+export * from './AuditRepo.js';

@@ -1,5 +1,82 @@
 /**
- * What the approval tools read and ask (placeholder: the approvals work defines
- * the full contract here). Absent from the tool context = writes are disabled.
+ * What the approval and write tools read and ask: the approval book of the
+ * running server (pending requests bound to a hash of their parameters, the
+ * human decisions, the append-only audit log). Absent from the tool context =
+ * writes are disabled and the approval tools say so. Nothing here lets a
+ * model approve: `confirmAtClient` approves only on a human's "accept" given
+ * through MCP elicitation at the client.
  */
-export type ApprovalsView = Readonly<Record<string, unknown>>;
+import type { Confirmation } from '../defineTool.js';
+
+// Structural mirrors of engines/approvals (tools import engines only through an engines/index.ts, which does not exist yet).
+
+/** A write the model asks for. */
+export type WriteRequest =
+  | Readonly<{ kind: 'place_order'; symbol: string; side: 'buy' | 'sell'; volume: number; sl: number | null; tp: number | null; idempotencyKey: string | null }>
+  | Readonly<{ kind: 'modify_position'; ticket: string; sl?: number | null; tp?: number | null }>
+  | Readonly<{ kind: 'close_position'; ticket: string; volume: number | null }>
+  | Readonly<{ kind: 'hedge_position'; ticket: string; volume: number | null }>
+  | Readonly<{ kind: 'enroll_position'; ticket: string }>
+  | Readonly<{ kind: 'set_parameters'; changes: Readonly<Record<string, unknown>>; reason: string }>;
+
+/** Status of a request: pending, approved, executing, executed, failed, denied, expired, voided. */
+export type ApprovalStatusView = 'pending' | 'approved' | 'executing' | 'executed' | 'failed' | 'denied' | 'expired' | 'voided';
+
+/** One write request as the book holds it. */
+export type ApprovalRequestView = Readonly<{
+  id: string;
+  tool: string;
+  kind: string;
+  params: Readonly<Record<string, unknown>>;
+  /** SHA-256 of the canonical parameters the approval is bound to. */
+  hash: string;
+  summary: string;
+  exposure: 'increasing' | 'reducing' | 'neutral';
+  symbol: string | null;
+  status: ApprovalStatusView;
+  createdAt: number;
+  expiresAt: number;
+  approvedBy: string | null;
+  approvedAt: number | null;
+  decidedAt: number | null;
+  reason: string | null;
+  outcome: Readonly<Record<string, unknown>> | null;
+}>;
+
+/** One audit row. */
+export type AuditEntryView = Readonly<{
+  id: number;
+  ts: number;
+  requestId: string | null;
+  kind: string;
+  actor: string;
+  detail: string;
+  hash: string | null;
+  data: Readonly<Record<string, unknown>>;
+}>;
+
+/** Answer of a write request: stored (pending, or already executed when pre-approved), or refused at once with the reason. */
+export type SubmitAnswer = Readonly<{ accepted: true; request: ApprovalRequestView }> | Readonly<{ accepted: false; reason: string }>;
+
+/** The approval book as the tools see it. */
+export type ApprovalsView = Readonly<{
+  /** True when writes are disabled: every write request is refused (and audited). */
+  readOnly: boolean;
+  /** Validates a write against the venue rules and the risk state, then stores it as a pending request. */
+  submit(request: WriteRequest, origin: Readonly<{ tool: string; sessionId?: string }>): Promise<SubmitAnswer>;
+  /**
+   * Asks the human at the client (MCP elicitation) to approve a pending
+   * request; approves it (and so executes it) only on an explicit accept.
+   * Answers the request as it then is.
+   */
+  confirmAtClient(requestId: string, confirm: (message: string, schema: Readonly<Record<string, unknown>>) => Promise<Confirmation>, sessionId: string | null): Promise<ApprovalRequestView | null>;
+  /** The request, or null when unknown. */
+  get(requestId: string): ApprovalRequestView | null;
+  /** Audit rows, newest first; `beforeId` pages. */
+  audit(query: Readonly<{ requestId?: string; from?: number; beforeId?: number; limit: number }>): readonly AuditEntryView[];
+  /** How a human approves the request (CLI command, admin endpoint), for the tool answer. */
+  howToApprove(requestId: string, expiresAt: number): string;
+}>;
+
+/** Why the approval tools have nothing to serve. */
+export const WRITES_DISABLED = 'writes are disabled in this server (start it with --allow-writes or UTP_ALLOW_WRITES=1); there are no approvals or audit log to read';
