@@ -7,6 +7,8 @@ import {
   type Timeframe,
 } from '../../core/index.js';
 import { RecentCandles } from './RecentCandles.js';
+import { ArchiveCandles } from './ArchiveCandles.js';
+import { TickAccess, type ProgressFn, type TickAccessLayers, type TickPage, type TickPageRequest } from './TickAccess.js';
 
 /** A page of candles, oldest first; `nextCursor` fetches the following page. */
 export type CandlePage = Readonly<{
@@ -35,19 +37,88 @@ type Cursor = { dir: 'fwd'; from: number; to?: number } | { dir: 'back'; to: num
 
 /**
  * The one query interface over market memory: closed candles from the durable
- * store and the forming candle from the live pipeline, merged so a caller never
- * has to know which layer answered. Later layers (RAM buffer, archive) plug in
- * here.
+ * store and the archive, the forming candle from the live pipeline, and raw
+ * ticks and 1 s / 1 min aggregates from the RAM buffer, SQLite and the
+ * archive, stitched so a caller never has to know which layer answered.
+ * The synchronous `candles`/`multiTimeframe` read SQLite and RAM only; the
+ * async `candlesDeep`/`multiTimeframeDeep`/`ticks` also reach the archive.
  */
 export class MarketDataAccess {
   private readonly recent: RecentCandles;
+  private readonly tickAccess: TickAccess;
+  private readonly archived: ArchiveCandles | null;
 
   constructor(
     private readonly store: CandleStore,
     private readonly live: LiveMarketView,
     recentCapacity = 1_000,
+    layers: TickAccessLayers = {},
   ) {
     this.recent = new RecentCandles(store, recentCapacity);
+    this.tickAccess = new TickAccess(layers);
+    this.archived = layers.archive ? new ArchiveCandles(layers.archive) : null;
+  }
+
+  /** One page of raw ticks or 1 s / 1 min aggregates of [from, to), stitched across RAM, SQLite and the archive. */
+  ticks(request: TickPageRequest, progress?: ProgressFn, signal?: AbortSignal): Promise<TickPage> {
+    return this.tickAccess.page(request, progress, signal);
+  }
+
+  /** The tick layer (plans, scans, cache counters). */
+  get tickLayers(): TickAccess {
+    return this.tickAccess;
+  }
+
+  /**
+   * As {@link candles}, reaching back into the archive for candles SQLite no
+   * longer holds (SQLite keeps the newest suffix; the archive the older days).
+   */
+  async candlesDeep(request: CandlePageRequest): Promise<CandlePage> {
+    const page = this.candles(request);
+    const archive = this.archived;
+    if (archive === null) return page;
+    const { symbol, timeframe, limit } = request;
+    const cursor = request.cursor !== undefined ? decodeCursor(request.cursor) : null;
+    if (cursor?.dir === 'fwd' || (cursor === null && request.from !== undefined)) {
+      const from = cursor?.dir === 'fwd' ? cursor.from : (request.from as number);
+      const to = cursor?.dir === 'fwd' ? cursor.to : request.to;
+      const end = to !== undefined ? to + 1 : Infinity;
+      const upper = Math.min(page.candles[0]?.openTime ?? end, end);
+      if (from >= upper) return page;
+      const older = await archive.forward(symbol, timeframe, page.source, from, upper, limit + 1);
+      if (older.length === 0) return page;
+      const merged = [...older, ...page.candles];
+      if (merged.length <= limit) return { ...page, candles: merged };
+      const candles = merged.slice(0, limit);
+      const next = merged[limit] as Candle;
+      return {
+        ...page,
+        candles,
+        lastIsOpen: candles[candles.length - 1]?.closed === false,
+        hasMore: true,
+        nextCursor: encodeCursor({ dir: 'fwd', from: next.openTime, ...(to !== undefined ? { to } : {}) }),
+      };
+    }
+    if (page.hasMore || page.candles.length >= limit) return page;
+    const to = cursor?.dir === 'back' ? cursor.to : request.to;
+    const before = page.candles[0]?.openTime ?? (to !== undefined ? to + 1 : Infinity);
+    const need = limit - page.candles.length;
+    const older = await archive.backward(symbol, timeframe, page.source, before, need + 1);
+    if (older.length === 0) return page;
+    const hasMore = older.length > need;
+    const candles = [...(hasMore ? older.slice(older.length - need) : older), ...page.candles];
+    const first = candles[0] as Candle;
+    return { ...page, candles, hasMore, nextCursor: hasMore ? encodeCursor({ dir: 'back', to: first.openTime - TIMEFRAME_MS[timeframe] }) : null };
+  }
+
+  /** The latest `bars` candles of several timeframes, read in parallel, reaching into the archive when needed. */
+  async multiTimeframeDeep(symbol: string, timeframes: readonly Timeframe[], bars: number): Promise<Record<string, CandlePage>> {
+    const pages = await Promise.all(timeframes.map((timeframe) => this.candlesDeep({ symbol, timeframe, limit: bars })));
+    const out: Record<string, CandlePage> = {};
+    timeframes.forEach((tf, i) => {
+      out[tf] = pages[i] as CandlePage;
+    });
+    return out;
   }
 
   /** Takes a candle that just closed (wire to the bus's `candle.closed`), so the latest bars are answered from RAM. */

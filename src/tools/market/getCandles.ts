@@ -44,9 +44,10 @@ export const getCandles = defineTool({
   }),
   annotations: READ_ONLY_MARKET,
   scope: 'read',
-  handler: (args, ctx) => {
+  handler: async (args, ctx) => {
     const spec = resolveSymbol(ctx, args.symbol);
-    const page = ctx.access.candles({
+    // reaches back into the Parquet archive for candles SQLite no longer holds
+    const page = await ctx.access.candlesDeep({
       symbol: spec.symbol,
       timeframe: args.timeframe,
       limit: args.limit,

@@ -33,9 +33,10 @@ export const getMultiTimeframe = defineTool({
   }),
   annotations: READ_ONLY_MARKET,
   scope: 'read',
-  handler: ({ symbol, bars }, ctx) => {
+  handler: async ({ symbol, bars }, ctx) => {
     const spec = resolveSymbol(ctx, symbol);
-    const pages = ctx.access.multiTimeframe(spec.symbol, ANALYSIS_TIMEFRAMES, bars);
+    // timeframes read in parallel; older candles from the Parquet archive when SQLite no longer holds them
+    const pages = await ctx.access.multiTimeframeDeep(spec.symbol, ANALYSIS_TIMEFRAMES, bars);
     const out = {} as Record<string, z.infer<typeof frame>>;
     let newest: number | null = null;
     let source = ctx.live.primaryCandleSource(spec.symbol);
