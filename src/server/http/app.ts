@@ -2,9 +2,15 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createMcpHandler } from '@modelcontextprotocol/server';
 import { toNodeHandler } from '@modelcontextprotocol/node';
+import type { Clock } from '../../core/index.js';
 import type { ToolContext, ToolDefinition } from '../../tools/index.js';
-import { buildMcpServer, describeError, type ServerInfo } from '../mcp/buildMcpServer.js';
-import { checkBearer, checkHostAndOrigin, hostnameOf, LOOPBACK_HOSTS } from './guards.js';
+import { buildMcpServer, type ServerInfo } from '../mcp/buildMcpServer.js';
+import { createUtpMetrics, metricsSourceFromContext, PROMETHEUS_CONTENT_TYPE, type UtpMetrics } from '../metrics/index.js';
+import { assertSafeBind, checkBearer, checkHostAndOrigin, deny, hostnameOf, LOOPBACK_HOSTS, presentedToken, tokenMatches } from './guards.js';
+import { computeHealth, type HealthOptions } from './health.js';
+import { BodyTooLargeError, declaredTooLarge, DEFAULT_HTTP_HARDENING, RateLimiter, readBody, type HttpHardening } from './limits.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { handleEnhanced, handleToolRequest, sendJson, type RestOptions } from './rest.js';
 
 /** Options of the HTTP front door. */
 export type HttpAppOptions = Readonly<{
@@ -20,6 +26,14 @@ export type HttpAppOptions = Readonly<{
   onError: (error: Error) => void;
   /** Extra routes (admin endpoint, chart page, API extensions), tried in order after the guards and before the 404. */
   routes?: readonly HttpRoute[];
+  /** Body limit and per-client rate limit (the config's `httpHardeningSchema`); defaults: 1 MiB, 50/s burst 100. */
+  hardening?: HttpHardening;
+  /** Metrics served at `/metrics` (pass the same object given to `instrumentTools`); default: built from `ctx`. */
+  metrics?: UtpMetrics;
+  /** Thresholds and extra components of `/health`. */
+  health?: HealthOptions;
+  /** Clock of the rate limiter's buckets (monotonic); default `ctx.clock`. */
+  clock?: Clock;
 }>;
 
 /**
@@ -37,43 +51,109 @@ export type HttpRoute = Readonly<{
 /** A running HTTP server. */
 export type HttpApp = Readonly<{ url: string; port: number; close(): Promise<void> }>;
 
-const MAX_BODY = 1 << 20;
+/** True when a peer address is this machine (IPv4 127/8, ::1, or IPv4-mapped 127/8). */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  const a = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return a === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a);
+}
+
+/** Bounded label for the request counter. */
+function routeClass(path: string, extra: boolean): string {
+  if (extra) return 'extra';
+  if (path === '/mcp') return 'mcp';
+  if (path === '/health' || path === '/metrics' || path === '/openapi.json') return path.slice(1).replace('.', '_');
+  if (path.startsWith('/api/enhanced/')) return 'api_enhanced';
+  if (path.startsWith('/api/tools')) return 'api_tools';
+  return 'other';
+}
 
 /**
  * The HTTP front door: MCP Streamable HTTP at `/mcp` (2026-07-28 and 2025-era
- * clients), the same tools as plain JSON at `/api/tools/<name>`, and `/health`.
- * Every request passes the Host/Origin guard, then the bearer check when a
- * token is configured.
+ * clients), the same tools as plain JSON at `/api/tools/<name>` and the plan's
+ * `/api/enhanced/...` endpoints, `/health` (200 or 503 per component),
+ * `/metrics` (Prometheus) and `/openapi.json`. Refuses to start off loopback
+ * without a token. Every request passes, in order: the Host/Origin guard
+ * (403), the per-client rate limit (429; loopback `/health` exempt), the
+ * bearer check when a token is configured (401; routes with `ownAuth` do their
+ * own), and the body limit (413, declared or streamed, `/mcp` included).
  */
 export async function startHttpApp(options: HttpAppOptions): Promise<HttpApp> {
-  const mcp = createMcpHandler(() => buildMcpServer(options.tools, options.ctx, options.info), { onerror: options.onError });
-  const mcpNode = toNodeHandler(mcp);
+  assertSafeBind(options.host, options.token);
+  const hardening = options.hardening ?? DEFAULT_HTTP_HARDENING;
+  const limit = hardening.bodyLimitBytes;
+  const metrics = options.metrics ?? createUtpMetrics(metricsSourceFromContext(options.ctx));
+  const limiter = hardening.rateLimit ? new RateLimiter(options.clock ?? options.ctx.clock, hardening.rateLimit.perSecond, hardening.rateLimit.burst) : null;
+  const mcp = createMcpHandler(() => buildMcpServer(options.tools, options.ctx, options.info), { onerror: options.onError, maxRequestBodySize: limit });
+  const mcpNode = toNodeHandler(mcp, { onerror: options.onError, maxRequestBodySize: limit });
   const allowed = [...LOOPBACK_HOSTS, ...options.allowedHosts.map((h) => h.toLowerCase())];
   const origins = [...allowed, ...(options.allowedOrigins ?? []).map((o) => hostnameOf(o) ?? o.toLowerCase())];
-  const server = http.createServer((req, res) => {
-    if (!checkHostAndOrigin(req, res, allowed, origins)) return;
+  const rest: RestOptions = { tools: options.tools, ctx: options.ctx, bodyLimitBytes: limit, onError: options.onError };
+  let openapi: string | null = null;
+  const fail = (res: ServerResponse) => (error: unknown) => {
+    options.onError(error instanceof Error ? error : new Error(String(error)));
+    if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+    else res.end();
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const route = options.routes?.find((r) => r.match(path, req.method ?? 'GET'));
-    if (!route?.ownAuth && !checkBearer(req, res, options.token)) return;
-    if (route) {
-      void Promise.resolve(route.handle(req, res)).catch((error: Error) => {
-        options.onError(error);
-        if (!res.headersSent) json(res, 500, { error: 'internal error' });
-      });
-      return;
+    const method = req.method ?? 'GET';
+    const route = options.routes?.find((r) => r.match(path, method));
+    res.once('finish', () => metrics.httpRequests.inc({ route: routeClass(path, route !== undefined), status: String(res.statusCode) }));
+    if (!checkHostAndOrigin(req, res, allowed, origins)) return void metrics.httpRejected.inc({ reason: 'host_origin' });
+    if (limiter && !(path === '/health' && isLoopbackAddress(req.socket.remoteAddress))) {
+      const verified = options.token !== null && tokenMatches(presentedToken(req), options.token);
+      const decision = limiter.take(`${req.socket.remoteAddress ?? '?'}|${verified ? 'token' : '-'}`);
+      if (!decision.allowed) {
+        metrics.httpRejected.inc({ reason: 'rate_limit' });
+        res.setHeader('Retry-After', String(decision.retryAfterSeconds));
+        return deny(res, 429, `Too many requests: retry after ${decision.retryAfterSeconds} s`);
+      }
     }
+    if (!route?.ownAuth && !checkBearer(req, res, options.token)) return void metrics.httpRejected.inc({ reason: 'auth' });
+    if (declaredTooLarge(req, limit)) return tooLarge(res, path, limit, metrics);
+    if (route) return route.handle(req, res);
     if (path === '/mcp') {
-      void Promise.resolve(mcpNode(req, res)).catch((error: Error) => {
-        options.onError(error);
-        if (!res.headersSent) json(res, 500, { error: 'internal error' });
-      });
-      return;
+      let forward: IncomingMessage | BufferedRequest = req;
+      if (method === 'POST') {
+        try {
+          forward = buffered(req, await readBody(req, limit));
+        } catch (error) {
+          if (error instanceof BodyTooLargeError) return tooLarge(res, path, limit, metrics);
+          throw error;
+        }
+      }
+      return mcpNode(forward as never, res);
     }
-    if (path === '/health') return json(res, 200, { ok: true, name: options.info.name, version: options.info.version });
-    if (path.startsWith('/api/tools/')) return void handleRest(req, res, decodeURIComponent(path.slice('/api/tools/'.length)), options);
-    if (path === '/api/tools') return json(res, 200, { tools: options.tools.map((t) => ({ name: t.name, title: t.title, description: t.description })) });
-    json(res, 404, { error: `no route ${path}; MCP is at /mcp` });
-  });
+    if (path === '/health') {
+      const report = computeHealth(options.ctx, options.info, options.health);
+      return sendJson(res, report.ok ? 200 : 503, report, { 'cache-control': 'no-store' });
+    }
+    if (path === '/metrics') {
+      res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE, 'cache-control': 'no-store' });
+      return void res.end(metrics.render());
+    }
+    if (path === '/openapi.json') {
+      openapi ??= JSON.stringify(buildOpenApiDocument(options.tools, { version: options.info.version }));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end(openapi);
+    }
+    if (path.startsWith('/api/enhanced/')) return handleEnhanced(req, res, path.slice('/api/enhanced/'.length), rest);
+    if (path.startsWith('/api/tools/')) {
+      let name: string;
+      try {
+        name = decodeURIComponent(path.slice('/api/tools/'.length));
+      } catch {
+        return sendJson(res, 400, { error: 'tool name is not valid percent-encoding' });
+      }
+      return handleToolRequest(req, res, name, rest);
+    }
+    if (path === '/api/tools') return sendJson(res, 200, { tools: options.tools.map((t) => ({ name: t.name, title: t.title, description: t.description, scope: t.scope })) });
+    sendJson(res, 404, { error: `no route ${path}; MCP is at /mcp, the REST API is described at /openapi.json` });
+  };
+
+  const server = http.createServer((req, res) => void handle(req, res).catch(fail(res)));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
@@ -91,52 +171,24 @@ export async function startHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   };
 }
 
-async function handleRest(req: IncomingMessage, res: ServerResponse, name: string, options: HttpAppOptions): Promise<void> {
-  const tool = options.tools.find((t) => t.name === name);
-  if (!tool) return json(res, 404, { error: `unknown tool "${name}"; tools: ${options.tools.map((t) => t.name).join(', ')}` });
-  if (req.method !== 'POST' && req.method !== 'GET') return json(res, 405, { error: 'use GET with query parameters or POST with a JSON body' });
-  let args: unknown = {};
-  try {
-    args = req.method === 'POST' ? await readJson(req) : queryArgs(req.url ?? '');
-  } catch (error) {
-    return json(res, 400, { error: (error as Error).message });
-  }
-  const parsed = tool.input.safeParse(args);
-  if (!parsed.success) {
-    return json(res, 400, { error: 'invalid arguments', issues: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`) });
-  }
-  try {
-    json(res, 200, await tool.handler(parsed.data as never, options.ctx));
-  } catch (error) {
-    json(res, 400, { error: describeError(error) });
-  }
+/** A request whose body was already read (and size-checked), replayed to the MCP adapter. */
+type BufferedRequest = Readonly<{ method?: string; url?: string; headers: IncomingMessage['headers']; [Symbol.asyncIterator](): AsyncIterator<Buffer> }>;
+
+function buffered(req: IncomingMessage, body: Buffer): BufferedRequest {
+  return {
+    method: req.method,
+    url: req.url,
+    headers: req.headers,
+    async *[Symbol.asyncIterator]() {
+      if (body.length > 0) yield body;
+    },
+  };
 }
 
-function queryArgs(url: string): Record<string, unknown> {
-  const params = new URL(url, 'http://x').searchParams;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of params) out[key] = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
-  return out;
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new Error('request body too large');
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new Error('request body is not valid JSON');
-  }
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+function tooLarge(res: ServerResponse, path: string, limit: number, metrics: UtpMetrics): void {
+  metrics.httpRejected.inc({ reason: 'body_too_large' });
+  res.setHeader('connection', 'close');
+  const message = `Request body larger than ${limit} bytes`;
+  if (path === '/mcp') return deny(res, 413, message);
+  sendJson(res, 413, { error: message });
 }
