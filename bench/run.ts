@@ -6,6 +6,7 @@ import { mcpBench } from './mcp.bench.js';
 import { wsLatency } from './wsLatency.bench.js';
 import { analysisBench } from './analysis.bench.js';
 import { decisionBench } from './decision.bench.js';
+import { bridgeLatency } from './bridgeLatency.bench.js';
 import { indicatorBench } from './indicators.bench.js';
 import { structureBench } from './structure.bench.js';
 
@@ -56,6 +57,12 @@ async function main(): Promise<void> {
   console.log(`\n[analyze_market] 5 timeframes of real candles, tool handler   p50 ${an.tool.p50.toFixed(2)} ms   p99 ${an.tool.p99.toFixed(2)} ms   budget < 50 ms   ${an.tool.p99 < 50 ? 'PASS' : 'MISS'}`);
   const dec = await decisionBench();
   console.log(`\n[decision] tick -> engine decision in process over ${fmt(dec.ticks)} ticks   p50 ${dec.p50.toFixed(4)} ms   p99 ${dec.p99.toFixed(4)} ms   budget p99 <= 1 ms   ${dec.p99 <= 1 ? 'PASS' : 'MISS'}`);
+  const br = await bridgeLatency();
+  console.log(`\n[bridge] WS frame in -> MT5 bridge command at the terminal, loopback, ${fmt(br.rate)} frames/s, ${fmt(br.commands)} commands (${Object.entries(br.byType).map(([k, v]) => `${k} ${v}`).join(', ')}), ${br.rejected} rejected`);
+  console.log(`  floor  frame -> fused tick (feed + pipeline)   p50 ${br.fusedP50Ms.toFixed(3)} ms   p99 ${br.fusedP99Ms.toFixed(3)} ms`);
+  console.log(`  venue  command round trip (bridge + terminal)  p50 ${br.rttP50Ms.toFixed(3)} ms   p99 ${br.rttP99Ms.toFixed(3)} ms`);
+  console.log(`  chain  frame -> command at the terminal         p50 ${br.p50Ms.toFixed(3)} ms   p99 ${br.p99Ms.toFixed(3)} ms   max ${br.maxMs.toFixed(3)} ms`);
+  console.log(`  ratio  p99 ${(br.p99Ms / 5).toFixed(2)}x the budget, ${(br.p99Ms / br.fusedP99Ms).toFixed(2)}x the floor's p99   budget p99 <= 5 ms   ${br.p99Ms <= 5 ? 'PASS' : 'MISS'}`);
 }
 
 await main();

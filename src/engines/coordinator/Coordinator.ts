@@ -11,16 +11,21 @@
  * `tickDecisions` is on (default), every tick (`onTick`) start a decision for
  * the positions of that symbol; structure events (`onStructure`) and
  * volatility readings (`onVolatility`) are buffered and consumed by the next
- * decision. Decisions run one at a time in arrival order (`idle()` resolves
+ * decision. Candles and structure events of a Binance stream are converted to
+ * broker terms (the offset in force, from `offset.updated` and the fused
+ * ticks) on arrival, so ATR, swing levels and invalidation compare like with
+ * like against the broker's stops. Decisions run one at a time in arrival order (`idle()` resolves
  * when the queue is empty), which keeps a replay deterministic.
  */
-import type { Candle, Clock, DtmsActionRecord, EventBus, ExecutionVenue, Position, StructureEvent, Tick, Timeframe, TradeResult } from '../../core/index.js';
+import type { Candle, Clock, DtmsActionRecord, EventBus, ExecutionVenue, OffsetUpdate, Position, Source, StructureEvent, Tick, Timeframe } from '../../core/index.js';
 import type { VolatilityBridgeReading, VolatilityState } from '../../core/types/Volatility.js';
 import { Atr } from '../../pipeline/indicators/Atr.js';
 import { DEFAULT_DTMS_CONFIG, dtmsStep, initialDtmsState, type DtmsConfig, type DtmsMarket, type DtmsPrice, type DtmsState } from '../dtms/index.js';
 import type { RiskAction, RiskEngine } from '../risk/index.js';
+import { candleToBrokerTerms, isBinanceCandle, structureToBrokerTerms } from './brokerTerms.js';
 import type { LoadMonitor } from './LoadMonitor.js';
 import { selectAction, type Chosen } from './select.js';
+import { HEDGE_COMMENT, sendChosen } from './send.js';
 import type { CoordinatorStatus, EntryRequest, EntryResult, ExitsAdviser, ManagedPosition, RecordSink, TradingMode } from './types.js';
 
 /** Construction options. */
@@ -40,13 +45,12 @@ export type CoordinatorOptions = Readonly<{
   /** Timeframe DTMS manages on (default M5). */
   timeframe?: Timeframe;
   loop?: LoadMonitor;
+  /** Source of a symbol's primary candle stream, whose structure events the coordinator receives (default binance: shifted by the offset). */
+  structureSourceOf?: (symbol: string) => Source;
   onError?: (error: unknown) => void;
 }>;
 
 type Market = { price: DtmsPrice | null; atr: Atr; atrValue: number | null; candles: Candle[]; events: StructureEvent[]; volatility: VolatilityState | null };
-
-/** Comment prefix of the hedges DTMS opens (`hedge:<ticket>`). */
-export const HEDGE_COMMENT = 'hedge:';
 
 /** Runs risk → DTMS → exits → analysis for every position, one decision at a time. */
 export class Coordinator {
@@ -57,7 +61,11 @@ export class Coordinator {
   private readonly commandedSl = new Map<string, number>();
   private readonly attemptedSl = new Map<string, number>();
   private readonly markets = new Map<string, Market>();
+  /** Offset in force per symbol (broker - Binance), added to Binance candles and structure levels. */
+  private readonly offsets = new Map<string, number>();
   private chain: Promise<void> = Promise.resolve();
+  /** Symbols with a decision queued and not started yet. */
+  private readonly queued = new Set<string>();
   private decisions = 0;
   private lastDecisionAt: number | null = null;
   private readonly timeframe: Timeframe;
@@ -66,18 +74,31 @@ export class Coordinator {
     this.timeframe = o.timeframe ?? 'M5';
   }
 
-  /** A closed candle: buffered, and a decision for its symbol when it is of the managed timeframe. */
-  onCandle(candle: Candle): Promise<void> {
-    if (candle.timeframe !== this.timeframe || !candle.closed) return this.chain;
+  /** A closed candle: converted to broker terms, buffered, and a decision for its symbol when it is of the managed timeframe. */
+  onCandle(closed: Candle): Promise<void> {
+    if (closed.timeframe !== this.timeframe || !closed.closed) return this.chain;
+    const candle = isBinanceCandle(closed) ? candleToBrokerTerms(closed, this.offset(closed.symbol)) : closed;
     const m = this.market(candle.symbol);
     m.atrValue = m.atr.add(candle);
     m.candles.push(candle);
     return this.decide(candle.symbol);
   }
 
-  /** A structure event of the managed timeframe, consumed by the next decision. */
+  /** A structure event of the managed timeframe, in broker terms, consumed by the next decision. */
   onStructure(event: StructureEvent): void {
-    if (event.timeframe === this.timeframe) this.market(event.symbol).events.push(event);
+    if (event.timeframe !== this.timeframe) return;
+    const binance = (this.o.structureSourceOf?.(event.symbol) ?? 'binance') === 'binance';
+    this.market(event.symbol).events.push(binance ? structureToBrokerTerms(event, this.offset(event.symbol)) : event);
+  }
+
+  /** An offset calibration (`offset.updated`): the offset in force for the symbol's next Binance candles and events. */
+  onOffset(update: OffsetUpdate): void {
+    this.offsets.set(update.symbol, update.offset);
+  }
+
+  /** The offset in force for a symbol (0 before any calibration). */
+  offset(symbol: string): number {
+    return this.offsets.get(symbol) ?? 0;
   }
 
   /** The latest volatility state of a symbol (for DTMS data and risk gating). */
@@ -88,13 +109,15 @@ export class Coordinator {
 
   /** A fused tick: the price of the next decisions, and a decision itself when `tickDecisions` is on. */
   onTick(tick: Tick): Promise<void> {
+    if (tick.source === 'binance') this.offsets.set(tick.symbol, tick.offset);
     this.market(tick.symbol).price = { bid: tick.bid, ask: tick.ask, last: tick.last };
     return this.o.tickDecisions === false ? this.chain : this.decide(tick.symbol);
   }
 
-  /** Subscribes to `tick.fused`, `candle.closed` (filtered by `acceptCandle`), `structure.event` and `volatility.m5`; returns the unsubscribe. */
+  /** Subscribes to `offset.updated`, `tick.fused`, `candle.closed` (filtered by `acceptCandle`), `structure.event` and `volatility.m5`; returns the unsubscribe. */
   attach(bus: EventBus, acceptCandle: (c: Candle) => boolean = () => true): () => void {
     const offs = [
+      bus.subscribe('offset.updated', (u) => this.onOffset(u)),
       bus.subscribe('structure.event', (e) => this.onStructure(e)),
       bus.subscribe('volatility.m5', (r) => this.onVolatility(r)),
       bus.subscribe('candle.closed', (c) => void (acceptCandle(c) ? this.onCandle(c) : undefined)),
@@ -108,9 +131,21 @@ export class Coordinator {
     return this.chain;
   }
 
-  /** Queues a decision for every position of `symbol`. */
+  /**
+   * Queues a decision for every position of `symbol`, unless one is already
+   * queued and not started: that one reads the newest price, candles and
+   * events when it runs, so a burst of ticks (e.g. while a venue command is in
+   * flight) costs one decision, not one per tick.
+   */
   decide(symbol: string): Promise<void> {
-    this.chain = this.chain.then(() => this.run(symbol)).catch((error: unknown) => this.o.onError?.(error));
+    if (this.queued.has(symbol)) return this.chain;
+    this.queued.add(symbol);
+    this.chain = this.chain
+      .then(() => {
+        this.queued.delete(symbol);
+        return this.run(symbol);
+      })
+      .catch((error: unknown) => this.o.onError?.(error));
     return this.chain;
   }
 
@@ -236,7 +271,9 @@ export class Coordinator {
     const to = r.state.phase;
     for (const d of r.considered) this.journal(p.ticket, p.symbol, d.kind, 'declined', d.reason, from, to, { source: 'dtms', rule: d.rule, value: d.value, ...d.data }, now);
     let next: DtmsState = r.state;
-    const proposals = this.o.exits && next.phase !== 'closed' ? this.o.exits.propose(next, market, now) : [];
+    const advice = this.o.exits && next.phase !== 'closed' ? this.o.exits.propose(next, market, now) : null;
+    const proposals = advice?.proposals ?? [];
+    for (const d of advice?.considered ?? []) this.journal(p.ticket, p.symbol, d.kind, 'declined', d.reason, from, to, { source: 'exits', rule: 'exits', value: d.value, ...d.data }, now);
     const exitPrice = (p.side === 'buy' ? market.price.bid : market.price.ask) ?? market.price.last;
     const sel = selectAction(p.side, exitPrice ?? Number.NaN, state.sl, r.actions, exitPrice === null ? [] : proposals);
     for (const d of sel.declined) this.journal(p.ticket, p.symbol, d.kind, 'declined', `${d.reason}: ${d.why}`, from, to, { source: d.source, rule: d.rule, value: d.value, ...d.data }, now);
@@ -267,18 +304,9 @@ export class Coordinator {
       if (c.kind === 'modify_sl') this.commandedSl.set(p.ticket, c.value);
       return this.journal(p.ticket, p.symbol, c.kind, 'shadow', `${c.reason} (shadow mode: not sent)`, from, to, data, now);
     }
-    const res = await this.send(p, c, now);
+    const res = await sendChosen(this.o.venue, p, c, now);
     if (res.ok && c.kind === 'modify_sl') this.commandedSl.set(p.ticket, c.value);
     this.journal(p.ticket, p.symbol, c.kind, res.ok ? 'sent' : 'rejected', res.ok ? c.reason : `${c.reason}: venue rejected: ${res.message}`, from, to, { ...data, retcode: res.retcode }, now);
-  }
-
-  private send(p: Position, c: Chosen, now: number): Promise<TradeResult> {
-    const v = this.o.venue;
-    if (c.kind === 'modify_sl') return v.modifyPosition(p.ticket, c.value, p.tp);
-    if (c.kind === 'close') return v.closePosition(p.ticket, null);
-    if (c.kind === 'partial_close') return v.closePosition(p.ticket, c.value);
-    const side = p.side === 'buy' ? 'sell' : 'buy';
-    return v.placeOrder({ symbol: p.symbol, side, volume: c.value, sl: null, tp: null, idempotencyKey: `${HEDGE_COMMENT}${p.ticket}:${now}`, comment: `${HEDGE_COMMENT}${p.ticket}` });
   }
 
   private journal(ticket: string, symbol: string, action: string, outcome: string, reason: string, stateFrom: string | null, stateTo: string | null, data: Readonly<Record<string, unknown>>, tsEvent: number): void {

@@ -5,26 +5,19 @@
  * subscribed to the bus. Positions opened at the paper venue (by the
  * coordinator or anyone else) are enrolled in DTMS at the next decision when
  * they have a stop. Every journal record is published on `dtms.action`.
+ * Another execution venue (e.g. an `Mt5Venue` for shadow or live) can be
+ * given instead of the paper venue; the latest VIX reading (`vix`) feeds the
+ * exits engine's trailing distance.
  */
-import type { Clock, EventBus, SymbolRules, SymbolSpec } from '../../core/index.js';
+import type { Clock, EventBus, ExecutionVenue, SymbolRules, SymbolSpec } from '../../core/index.js';
 import { dtmsConfig, type DtmsConfig } from '../dtms/index.js';
-import { PaperVenue, type PaperPrice } from '../paper/index.js';
+import { DEFAULT_PAPER_RULES, DEFAULT_PAPER_SPREADS, PaperVenue, type PaperPrice } from '../paper/index.js';
 import { RiskEngine, type EconomicEvent, type RiskConfig, type RiskStatus } from '../risk/index.js';
 import { exitsConfig, type ExitsConfig } from '../exits/index.js';
 import { Coordinator, type CoordinatorOptions } from './Coordinator.js';
 import { createExitsAdviser } from './exitsAdviser.js';
 import { LoadMonitor } from './LoadMonitor.js';
 import type { ExitsAdviser, TradingMode } from './types.js';
-
-/** Broker rules the paper venue uses when none are configured (typical CFD specifications). */
-export const DEFAULT_PAPER_RULES: Readonly<Record<string, SymbolRules>> = {
-  BTCUSD: { symbol: 'BTCUSD', point: 0.01, digits: 2, stopsLevel: 0, volumeMin: 0.01, volumeMax: 100, volumeStep: 0.01, contractSize: 1 },
-  XAUUSD: { symbol: 'XAUUSD', point: 0.01, digits: 2, stopsLevel: 0, volumeMin: 0.01, volumeMax: 100, volumeStep: 0.01, contractSize: 100 },
-  GBPJPY: { symbol: 'GBPJPY', point: 0.001, digits: 3, stopsLevel: 0, volumeMin: 0.01, volumeMax: 100, volumeStep: 0.01, contractSize: 100_000 },
-};
-
-/** Full spread per symbol the paper venue applies around the last trade on a trades-only stream (typical CFD spreads; the fill says so). */
-export const DEFAULT_PAPER_SPREADS: Readonly<Record<string, number>> = { BTCUSD: 20, XAUUSD: 0.3, GBPJPY: 0.03 };
 
 /** Options of the desk. */
 export type TradingDeskOptions = Readonly<{
@@ -36,17 +29,27 @@ export type TradingDeskOptions = Readonly<{
   risk?: RiskConfig;
   balance: number;
   currency: string;
+  /** Broker rules per symbol (default `DEFAULT_PAPER_RULES`; see `paperRulesSchema` / `paperSettings` for the config section). */
   rules?: Readonly<Record<string, SymbolRules>>;
   /** Spreads for trades-only streams (default `DEFAULT_PAPER_SPREADS`). */
   spreads?: Readonly<Record<string, number>>;
   /** Intelligent exits beside DTMS: omitted = the exits engine with its defaults (prices and volumes per the symbol's rules); null = DTMS alone. */
   exits?: ExitsAdviser | null;
+  /** Latest VIX reading for the default exits engine (e.g. the macro store's latest VIX), null when none; omitted = no VIX. */
+  vix?: () => number | null;
+  /** Execution venue of the coordinator; omitted = the paper venue priced by the fused stream. */
+  venue?: ExecutionVenue;
+  /** Window of the loop monitor's recent delay (`loop.recent()`, read by `loadView`), ms (default 5000). */
+  loadWindowMs?: number;
   onError?: (error: unknown) => void;
 }>;
 
 /** The running trading stack. */
 export type TradingDesk = Readonly<{
-  venue: PaperVenue;
+  /** Where the coordinator sends commands: the paper venue unless another venue was given. */
+  venue: ExecutionVenue;
+  /** The paper venue, null when another venue was given. */
+  paper: PaperVenue | null;
   risk: RiskEngine;
   coordinator: Coordinator;
   loop: LoadMonitor;
@@ -59,14 +62,17 @@ export type TradingDesk = Readonly<{
 export function createTradingDesk(o: TradingDeskOptions): TradingDesk {
   const rules = o.rules ?? DEFAULT_PAPER_RULES;
   const prices = new Map<string, PaperPrice>();
-  const venue = new PaperVenue({
-    clock: o.clock,
-    rules,
-    balance: o.balance,
-    currency: o.currency,
-    defaultSpread: o.spreads ?? DEFAULT_PAPER_SPREADS,
-    priceOf: (symbol) => prices.get(symbol) ?? null,
-  });
+  const paper = o.venue
+    ? null
+    : new PaperVenue({
+        clock: o.clock,
+        rules,
+        balance: o.balance,
+        currency: o.currency,
+        defaultSpread: o.spreads ?? DEFAULT_PAPER_SPREADS,
+        priceOf: (symbol) => prices.get(symbol) ?? null,
+      });
+  const venue: ExecutionVenue = o.venue ?? (paper as PaperVenue);
   const risk = new RiskEngine(o.clock, o.calendar, o.risk ?? {}, {
     onTransition: (t) => o.bus.publish('system.event', { kind: 'risk.transition', level: 'warn', component: 'risk', symbol: null, message: `trading state ${t.from} -> ${t.to}: ${t.reason}`, data: { ...t }, tsEvent: t.at, tsInit: o.clock.now() }),
   });
@@ -84,7 +90,8 @@ export function createTradingDesk(o: TradingDeskOptions): TradingDesk {
     if (!c) exitsConfigs.set(symbol, (c = r ? exitsConfig({ priceDigits: r.digits, volumeStep: r.volumeStep, volumeMin: r.volumeMin }) : exitsConfig()));
     return c;
   };
-  const loop = new LoadMonitor();
+  const loop = new LoadMonitor(20, { clock: o.clock, windowMs: o.loadWindowMs ?? 5_000 });
+  const primary = new Map(o.symbols.map((s) => [s.symbol, s.primary]));
   const options: CoordinatorOptions = {
     clock: o.clock,
     venue,
@@ -92,15 +99,16 @@ export function createTradingDesk(o: TradingDeskOptions): TradingDesk {
     modeOf: o.modeOf,
     record: (r) => o.bus.publish('dtms.action', r),
     dtmsConfig: dtmsFor,
-    exits: o.exits === undefined ? createExitsAdviser(exitsFor) : o.exits,
+    exits: o.exits === undefined ? createExitsAdviser(exitsFor, o.vix) : o.exits,
     loop,
+    structureSourceOf: (symbol) => primary.get(symbol) ?? 'binance',
     ...(o.onError ? { onError: o.onError } : {}),
   };
   const coordinator = new Coordinator(options);
-  const primary = new Map(o.symbols.map((s) => [s.symbol, s.primary]));
   let offs: (() => void)[] = [];
   return {
     venue,
+    paper,
     risk,
     coordinator,
     loop,
@@ -112,7 +120,7 @@ export function createTradingDesk(o: TradingDeskOptions): TradingDesk {
       offs.push(
         o.bus.subscribe('tick.fused', (t) => {
           prices.set(t.symbol, { bid: t.bid, ask: t.ask, last: t.last, tsEvent: t.tsEvent });
-          venue.onPrice(t.symbol);
+          paper?.onPrice(t.symbol);
         }),
       );
       offs.push(coordinator.attach(o.bus, (c) => c.sources.length === 1 && c.sources[0] === primary.get(c.symbol)));

@@ -3,10 +3,11 @@
  * `ExitsAdviser` port: one exits state per managed position, created from the
  * DTMS state on first sight and synced to it (stop, volume) before each step,
  * so exits never loosens what DTMS or the venue already hold. Exits' declines
- * stay inside the engine (TODO: journal them); a partial planned by exits and
- * deferred by the coordinator is not retried.
+ * (`considered`) go back to the coordinator, which journals them in
+ * `dtms_actions` like DTMS declines; a partial planned by exits and deferred
+ * by the coordinator is not retried.
  */
-import { DEFAULT_EXITS_CONFIG, exitPlan, exitsStep, exitsSync, initialExitsState, type ExitsConfig, type ExitsState } from '../exits/index.js';
+import { DEFAULT_EXITS_CONFIG, exitPlan, exitsStep, exitsSync, initialExitsState, type ExitAction, type ExitsConfig, type ExitsState } from '../exits/index.js';
 import type { ExitsAdviser, ExitProposal } from './types.js';
 
 /** An exits adviser over the pure exits engine (one config, or one per symbol); `vix` gives the latest VIX reading (null when none). */
@@ -20,7 +21,8 @@ export function createExitsAdviser(config: ExitsConfig | ((symbol: string) => Ex
       const synced = exitsSync(base, { sl: dtms.sl, volume: dtms.volume });
       const r = exitsStep(synced, { price: market.price, atr: market.atr, candles: market.candles, volatilityState: market.volatilityState, vix: vix() }, now, configOf(dtms.symbol));
       states.set(dtms.ticket, r.state);
-      return r.actions.map((a): ExitProposal => ({ kind: a.kind, value: a.value, reason: `${a.rule}: ${a.reason}`, data: { exitsRule: a.rule, ...a.data } }));
+      const toProposal = (a: ExitAction): ExitProposal => ({ kind: a.kind, value: a.value, reason: `${a.rule}: ${a.reason}`, data: { exitsRule: a.rule, ...a.data } });
+      return { proposals: r.actions.map(toProposal), considered: r.considered.map(toProposal) };
     },
     plan(ticket) {
       const s = states.get(ticket);

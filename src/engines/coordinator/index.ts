@@ -5,3 +5,5 @@ export * from './LoadMonitor.js';
 export * from './Coordinator.js';
 export * from './TradingDesk.js';
 export * from './exitsAdviser.js';
+export * from './brokerTerms.js';
+export * from './send.js';

@@ -22,11 +22,18 @@ export type ExitProposal = Readonly<{
 }>;
 
 /**
+ * What the exits engine says for one position at one decision: the actions it
+ * proposes, and the ones it evaluated and declined (journalled in
+ * `dtms_actions` with outcome `declined` and source `exits`, like DTMS declines).
+ */
+export type ExitAdvice = Readonly<{ proposals: readonly ExitProposal[]; considered: readonly ExitProposal[] }>;
+
+/**
  * Port of the intelligent-exits engine, optional: the coordinator runs it
  * after DTMS on the same market data, for each managed position.
  */
 export type ExitsAdviser = Readonly<{
-  propose(state: DtmsState, market: DtmsMarket, now: number): readonly ExitProposal[];
+  propose(state: DtmsState, market: DtmsMarket, now: number): ExitAdvice;
   /** Current exit plan of a position for `get_exit_plans` (free-form), or null. */
   plan?(ticket: string): Readonly<Record<string, unknown>> | null;
 }>;

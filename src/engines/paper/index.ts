@@ -1,2 +1,3 @@
 export * from './PaperVenue.js';
 export * from './rules.js';
+export * from './config.js';

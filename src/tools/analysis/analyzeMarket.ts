@@ -5,6 +5,7 @@ import type { ToolContext } from '../context.js';
 import { defineTool, READ_ONLY_MARKET } from '../defineTool.js';
 import { gapsOutput, resolveSymbol, sourceStatusOutput, symbolInput, provenanceFor } from '../market/shared.js';
 import { marketAnalysisOutput } from './schema.js';
+import { DEFER_RETRY_SECONDS, latestAnalysis, rememberAnalysis } from './analysisCache.js';
 
 /** Closed candles per timeframe the analysis reads (M1: 5 h, more than the 3 h RAM buffer; H4: 50 days). */
 export const ANALYSIS_BARS = 300;
@@ -21,7 +22,9 @@ export const analyzeMarket = defineTool({
     'volatility regime, session VWAP, EMAs, causal structure (trend from the last BOS/CHOCH, swings, sweeps, open order blocks and fair-value gaps) ' +
     'and a scored bias with reasons; then a weighted map (H4 > H1 > M15 > M5 > M1), key levels sorted by distance to price, and a plan: ' +
     'overall bias, invalidation level, zones where entries would be considered, targets. Analysis only, never an order. ' +
-    'The same data always gives the same answer; every call is stored (read them back with get_analysis_history).',
+    'The same data always gives the same answer; every call is stored (read them back with get_analysis_history). ' +
+    'While the server is under load (trade management first), the latest analysis of the symbol is answered instead, with deferred: true ' +
+    'and its age in cacheAgeMs; with nothing cached the call fails with a retry hint.',
   input: z.object({ symbol: symbolInput }),
   output: z.object({
     symbol: z.string().describe('Canonical symbol answered'),
@@ -38,11 +41,14 @@ export const analyzeMarket = defineTool({
       .describe('Where this call was recorded'),
     sources: z.array(sourceStatusOutput).describe('Feeds serving this symbol and their health'),
     gaps: gapsOutput.describe('Data gaps for this symbol (an open gap means candles may still change)'),
+    deferred: z.boolean().describe('True when the server was under load and this is the latest earlier analysis of the symbol, not recomputed (see cacheAgeMs)'),
+    cacheAgeMs: z.number().nullable().describe('When deferred: milliseconds since that earlier analysis was computed; null when computed for this call'),
   }),
   annotations: READ_ONLY_MARKET,
   scope: 'read',
   handler: ({ symbol }, ctx) => {
     const spec = resolveSymbol(ctx, symbol);
+    if (ctx.load?.busy()) return deferred(ctx, spec.symbol);
     const gathered = gather(ctx, spec.symbol);
     const analysis = analyze({
       symbol: spec.symbol,
@@ -67,17 +73,49 @@ export const analyzeMarket = defineTool({
     } else {
       history = { stored: false, id: null, note: 'analysis history is not configured on this server: the analysis was answered but not stored' };
     }
+    const ageMs = gathered.receivedAt === null ? null : Math.max(0, ctx.clock.now() - gathered.receivedAt);
+    rememberAnalysis(ctx, spec.symbol, { source: gathered.source, asOf: analysis.asOf, ageMs, analysis, id: history.id, at: ctx.clock.now() });
     return {
       symbol: spec.symbol,
       source: gathered.source,
       asOf: analysis.asOf,
-      ageMs: gathered.receivedAt === null ? null : Math.max(0, ctx.clock.now() - gathered.receivedAt),
+      ageMs,
       analysis: analysis as Writable<MarketAnalysis>,
       history,
       ...provenanceFor(ctx, spec.symbol),
+      deferred: false,
+      cacheAgeMs: null,
     };
   },
 });
+
+/**
+ * The answer under load: the latest analysis of the symbol (in memory, else
+ * the analysis history) with its age, never a computation.
+ * @throws TemporaryError with a retry hint when there is none.
+ */
+function deferred(ctx: ToolContext, symbol: string) {
+  const cached = latestAnalysis(ctx, symbol, ANALYZE_MARKET_QUESTION);
+  if (cached === null) {
+    const p99 = ctx.load?.delay()?.p99Ms;
+    const load = p99 === undefined ? '' : ` (event-loop delay p99 ${p99} ms)`;
+    throw new TemporaryError(
+      `server under load${load}: analyze_market is deferred so trade management keeps its latency, and no earlier analysis of ${symbol} is cached; retry in ${DEFER_RETRY_SECONDS} seconds`,
+    );
+  }
+  const cacheAgeMs = Math.max(0, ctx.clock.now() - cached.at);
+  return {
+    symbol,
+    source: cached.source,
+    asOf: cached.asOf,
+    ageMs: cached.ageMs === null ? null : cached.ageMs + cacheAgeMs,
+    analysis: cached.analysis as Writable<MarketAnalysis>,
+    history: { stored: false, id: cached.id, note: `server under load: this is the analysis computed ${cacheAgeMs} ms ago${cached.id === null ? '' : ` (history id ${cached.id})`}, not recomputed nor stored again` },
+    ...provenanceFor(ctx, symbol),
+    deferred: true,
+    cacheAgeMs,
+  };
+}
 
 /** `T` with every readonly modifier removed, deeply: the analysis as the (mutable) zod output type sees it, checked structurally. */
 type Writable<T> = T extends readonly (infer U)[] ? Writable<U>[] : T extends object ? { -readonly [K in keyof T]: Writable<T[K]> } : T;

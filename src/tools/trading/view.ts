@@ -3,46 +3,11 @@
  * engine and the journal, assembled by the server. Absent from the tool
  * context = trading is not wired and the tools say so.
  */
-import type { Account, DtmsActionRecord, Position, Side } from '../../core/index.js';
+import type { Account, DtmsActionRecord, Position } from '../../core/index.js';
+import type { DtmsState, LoopDelay, RiskStatus, TradingMode } from '../../engines/index.js';
 
-// Structural mirrors of the engines' types (tools import engines only through an engines/index.ts, which does not exist yet).
-
-/** Trading mode of a symbol (engines/coordinator `TradingMode`). */
-export type TradingMode = 'replay' | 'paper' | 'shadow' | 'live';
-
-/** Event-loop delay in ms (engines/coordinator `LoopDelay`). */
-export type LoopDelay = Readonly<{ p50Ms: number; p99Ms: number; maxMs: number; meanMs: number }>;
-
-/** The DTMS state fields the tools show (engines/dtms `DtmsState`). */
-export type DtmsState = Readonly<{
-  ticket: string;
-  symbol: string;
-  side: Side;
-  openPrice: number;
-  initialSl: number;
-  risk: number;
-  invalidation: number;
-  initialVolume: number;
-  volume: number;
-  sl: number;
-  phase: string;
-  targetsTaken: number;
-  swingLow: number | null;
-  swingHigh: number | null;
-  lastStepAt: number | null;
-}>;
-
-/** The risk status fields the tools show (engines/risk `RiskStatus`). */
-export type RiskStatus = Readonly<{
-  tradingState: string;
-  drawdown: number;
-  maxDrawdown: number;
-  peak: number | null;
-  nextBlackout: Readonly<{ start: number; end: number; event: Readonly<{ title: string; kind: string; currency: string }> }> | null;
-  gating: Readonly<{ enabled: boolean; pausedStates: readonly string[] }>;
-  volatility: Readonly<Record<string, string>>;
-  lastTransition: Readonly<{ from: string; to: string; reason: string; at: number }> | null;
-}>;
+/** Trading mode of a symbol, DTMS state, risk status and event-loop delay: the engines' own types. */
+export type { DtmsState, LoopDelay, RiskStatus, TradingMode };
 
 /** The trading side of the running system, read-only. */
 export type TradingView = Readonly<{

@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EventBus, TestClock } from '../../../src/core/index.js';
+import { EventBus, TestClock, type OffsetUpdate } from '../../../src/core/index.js';
 import { Coordinator, type ExitsAdviser, type TradingMode } from '../../../src/engines/coordinator/index.js';
 import type { DtmsConfig } from '../../../src/engines/dtms/index.js';
 import { PaperVenue, type PaperPrice } from '../../../src/engines/paper/index.js';
@@ -22,8 +22,19 @@ export const BARS: readonly Bar[] = bars(toM5(march2024([13, 14])), 300_000);
 /** 2024-03-14 hh:mm:ss.mmm UTC. */
 export const at = (h: number, m: number, s = 59, ms = 999): number => Date.UTC(2024, 2, 14, h, m, s, ms);
 
-/** A coordinator over a paper venue (balance 10000 USD) with its journal in a fresh SQLite file. */
-export function rig(dtms: DtmsConfig, mode: TradingMode = 'replay', exits: ExitsAdviser | null = null, calendar: readonly EconomicEvent[] = [], riskConfig: RiskConfig = {}) {
+/** Broker offset of a rig: the venue is priced at candle close + `venue`; the coordinator is told `told` (what `offset.updated` would say). */
+export type RigOffset = Readonly<{ venue: number; told: number }>;
+
+/** An `offset.updated` payload for `symbol` with the offset in force `offset` (the calibration details are not read by the coordinator). */
+export function offsetUpdate(symbol: string, offset: number, at: number): OffsetUpdate {
+  return { symbol, offset, candidate: offset, pairs: 10, window: { from: at - 60_000, to: at, firstPair: at - 60_000, lastPair: at, pairWindowMs: 250 }, previous: null, held: false, discrepancy: false, threshold: null, atr: null, settleStreak: 0, tsEvent: at, tsInit: at };
+}
+
+/**
+ * A coordinator over a paper venue (balance 10000 USD) with its journal in a fresh SQLite file. With `offset`, the
+ * candles and structure events stay Binance prices while the venue (broker) prices are shifted by `offset.venue`.
+ */
+export function rig(dtms: DtmsConfig, mode: TradingMode = 'replay', exits: ExitsAdviser | null = null, calendar: readonly EconomicEvent[] = [], riskConfig: RiskConfig = {}, offset: RigOffset = { venue: 0, told: 0 }) {
   const clock = new TestClock(BARS[0]!.closeTime);
   let price: PaperPrice | null = null;
   const venue = new PaperVenue({ clock, rules: { BTCUSD: BTC_RULES }, balance: 10000, currency: 'USD', defaultSpread: { BTCUSD: 0.2 }, priceOf: () => price });
@@ -35,10 +46,13 @@ export function rig(dtms: DtmsConfig, mode: TradingMode = 'replay', exits: Exits
   const repo = new DtmsActionRepo(store.db);
   recordDtmsActions(bus, repo);
   const coordinator = new Coordinator({ clock, venue, risk, modeOf: () => mode, record: (r) => bus.publish('dtms.action', r), dtmsConfig: () => dtms, tickDecisions: false, exits });
+  coordinator.attach(bus, () => false);
+  if (offset.told !== 0) bus.publish('offset.updated', offsetUpdate('BTCUSD', offset.told, clock.now()));
   /** Feeds one bar: time at its close, price = close, structure events, then the closed candle (one decision). */
   const feed = async (b: Bar): Promise<void> => {
     clock.advance(b.closeTime - clock.now());
-    price = { bid: b.candle.close, ask: b.candle.close, last: b.candle.close, tsEvent: b.closeTime };
+    const broker = b.candle.close + offset.venue;
+    price = { bid: broker, ask: broker, last: broker, tsEvent: b.closeTime };
     for (const e of b.events) coordinator.onStructure(e);
     await coordinator.onCandle(b.candle);
   };
