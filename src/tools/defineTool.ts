@@ -26,6 +26,8 @@ export type ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodO
   annotations: ToolAnnotations;
   scope: ToolScope;
   handler: (args: z.infer<I>, ctx: ToolContext, call?: ToolCall) => z.infer<O> | Promise<z.infer<O>>;
+  /** Extra MCP `_meta` of the tool (e.g. `ui.resourceUri` of an MCP App); transports that have no such notion ignore it. */
+  meta?: Readonly<Record<string, unknown>>;
 }>;
 
 /** A human's answer to a confirmation question asked through the client (MCP elicitation). */

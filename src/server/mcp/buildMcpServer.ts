@@ -1,6 +1,11 @@
 import { McpServer } from '@modelcontextprotocol/server';
+import { registerAppTool } from '@modelcontextprotocol/ext-apps/server';
 import { UtpError } from '../../core/index.js';
+import { CHART_RESOURCE_URI } from '../../tools/charts/showChart.js';
 import type { ToolCall, ToolContext, ToolDefinition } from '../../tools/index.js';
+import { registerChartApp } from '../ui/chartPage.js';
+import { registerPrompts } from './prompts.js';
+import { registerResources, type ResourceOptions } from './resources.js';
 
 /** Name and version the server announces. */
 export type ServerInfo = Readonly<{ name: string; version: string }>;
@@ -16,15 +21,19 @@ export const SERVER_INSTRUCTIONS =
  * both a `structuredContent` object (validated against the output schema) and
  * the same JSON as a text block for clients that ignore structured content.
  * A domain error (unknown symbol, bad cursor) becomes an `isError` result whose
- * text says what was wrong and what is valid.
+ * text says what was wrong and what is valid. Besides the tools it serves the
+ * `utp://` resources (read through the same tool handlers), the prompts, and,
+ * when `show_chart` is among the tools, its MCP App view `ui://utp/chart.html`.
  */
-export function buildMcpServer(tools: readonly ToolDefinition[], ctx: ToolContext, info: ServerInfo): McpServer {
+export function buildMcpServer(tools: readonly ToolDefinition[], ctx: ToolContext, info: ServerInfo, options: McpSurfaceOptions = {}): McpServer {
   const server = new McpServer(
     { name: info.name, version: info.version },
-    { capabilities: { tools: {} }, instructions: SERVER_INSTRUCTIONS },
+    { capabilities: { tools: {}, resources: { subscribe: true, listChanged: false }, prompts: { listChanged: false } }, instructions: SERVER_INSTRUCTIONS },
   );
   for (const tool of tools) {
-    server.registerTool(
+    // A tool with an MCP App view (`_meta.ui.resourceUri`) is registered through the ext-apps helper, which also sets the legacy `ui/resourceUri` key.
+    const register = isApp(tool) ? registerAppTool.bind(null, server) : server.registerTool.bind(server);
+    (register as (name: string, config: Record<string, unknown>, cb: unknown) => unknown)(
       tool.name,
       {
         title: tool.title,
@@ -32,6 +41,7 @@ export function buildMcpServer(tools: readonly ToolDefinition[], ctx: ToolContex
         inputSchema: tool.input,
         outputSchema: tool.output,
         annotations: { title: tool.title, ...tool.annotations },
+        ...(tool.meta ? { _meta: { ...tool.meta } } : {}),
       },
       (async (args: unknown, extra: McpCallContext) => {
         try {
@@ -43,7 +53,22 @@ export function buildMcpServer(tools: readonly ToolDefinition[], ctx: ToolContex
       }) as never,
     );
   }
+  if (tools.some((t) => isApp(t) && (t.meta?.ui as { resourceUri?: string }).resourceUri === CHART_RESOURCE_URI)) registerChartApp(server);
+  registerResources(server, ctx, options);
+  registerPrompts(server);
   return server;
+}
+
+/**
+ * What a server instance serves besides the tools. `notifier` is given only
+ * for persistent connections (stdio), with the era of the connection, so
+ * resource subscriptions get their update notifications.
+ */
+export type McpSurfaceOptions = ResourceOptions;
+
+function isApp(tool: ToolDefinition): boolean {
+  const ui = tool.meta?.ui as { resourceUri?: unknown } | undefined;
+  return typeof ui?.resourceUri === 'string';
 }
 
 /** The message a caller sees for a failed tool call. */
