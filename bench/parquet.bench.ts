@@ -1,0 +1,260 @@
+// Parquet archive budget (DESIGN.md section 9: archive >= 8x smaller than the same ticks as JSON lines) and the
+// library choice of issue 7: the same recorded day written with hyparquet-writer and with parquetjs-lite,
+// compared on size, write speed, and whether DuckDB and hyparquet read the rows back exactly.
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { importFile, type ImportOptions } from '../src/pipeline/index.js';
+import { openStore } from '../src/store/index.js';
+import { ArchiveSql } from '../src/store/archive/sqliteRows.js';
+import { FRACTION_SUFFIX, TICK_COLUMNS, type ArchiveRow, type ColumnSpec } from '../src/store/archive/columns.js';
+import { digestRows, type RowDigestResult } from '../src/store/archive/checksum.js';
+import { digestParquet, ParquetFileWriter, type ArchiveCodec } from '../src/store/archive/parquetFile.js';
+import { Archive } from '../src/store/archive/Archive.js';
+
+const require = createRequire(import.meta.url);
+const fixture = (rel: string) => fileURLToPath(new URL(`../test/fixtures/${rel}`, import.meta.url));
+
+/** One recorded day (or recording) of ticks, in the archive's row shape and order. */
+export type BenchDay = Readonly<{ name: string; rows: ArchiveRow[] }>;
+
+/** One writer variant's result on one recording. */
+export type ParquetBenchRow = Readonly<{
+  data: string;
+  writer: string;
+  bytes: number;
+  jsonlBytes: number;
+  ratio: number;
+  writeMs: number;
+  rowsPerSecond: number;
+  /** Longest single row-group encode (hyparquet-writer only; null for parquetjs-lite, which has no such unit). */
+  maxGroupMs: number | null;
+  duckdbExact: boolean;
+  hyparquetExact: boolean;
+}>;
+
+/** Loads a recorded file through the importers and the store, then reads it back as archive rows. */
+export async function loadDay(name: string, file: string, options: ImportOptions): Promise<BenchDay> {
+  const store = openStore({ path: ':memory:' });
+  try {
+    for await (const batch of importFile(file, options)) store.ticks.insertTicks(batch.ticks);
+    const rows = new ArchiveSql(store.db).ticks(options.symbol, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+    return { name, rows };
+  } finally {
+    store.close();
+  }
+}
+
+/** The recordings the bench writes: a whole real broker day of gold quotes, and busy Binance aggTrades. */
+export async function benchDays(): Promise<BenchDay[]> {
+  return [
+    await loadDay('oanda XAUUSD 2014-05-06 (whole day, quotes)', fixture('oanda/20140506_xauusd_tick_quote.csv.gz'), {
+      source: 'oanda',
+      symbol: 'XAUUSD',
+      onError: 'stop',
+    }),
+    await loadDay('binance BTCUSDT aggTrades 2026-01-01 (5000 trades)', fixture('binance/BTCUSDT-aggTrades-2026-01-01_first5000.csv'), {
+      source: 'binance',
+      symbol: 'BTCUSD',
+      onError: 'stop',
+    }),
+  ];
+}
+
+/** The rows as JSON lines, the baseline of the size budget. */
+export function jsonLines(rows: readonly ArchiveRow[]): string {
+  let out = '';
+  for (const r of rows) out += `${JSON.stringify(r)}\n`;
+  return out;
+}
+
+/** Reads a Parquet file with DuckDB in the archive column order and digests it. */
+export async function duckdbDigest(file: string, columns: readonly ColumnSpec[]): Promise<RowDigestResult> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  try {
+    const select = columns
+      .map((c) => (c.kind === 'ts' ? `epoch_ms("${c.name}") + coalesce("${c.name}${FRACTION_SUFFIX}", 0) AS "${c.name}"` : `"${c.name}"`))
+      .join(', ');
+    const reader = await conn.runAndReadAll(`SELECT ${select} FROM read_parquet('${file.replace(/'/g, "''")}')`);
+    const rows: ArchiveRow[] = reader.getRowObjects().map((raw) => {
+      const row: ArchiveRow = {};
+      for (const c of columns) {
+        const v = raw[c.name];
+        row[c.name] = v === null || v === undefined ? null : typeof v === 'bigint' ? Number(v) : typeof v === 'boolean' ? (v ? 1 : 0) : (v as string | number);
+      }
+      return row;
+    });
+    return digestRows(columns, rows);
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+const CHUNK = 65_536;
+/** Longest single row-group encode of the last hyparquet-writer run, ms: the longest the event loop is held. */
+let lastMaxGroupMs = 0;
+
+function writeHyparquet(file: string, rows: readonly ArchiveRow[], codec: ArchiveCodec, groupRows = CHUNK): void {
+  const w = new ParquetFileWriter(file, TICK_COLUMNS, codec);
+  lastMaxGroupMs = 0;
+  for (let i = 0; i < rows.length; i += groupRows) {
+    const t0 = performance.now();
+    w.append(rows.slice(i, i + groupRows));
+    lastMaxGroupMs = Math.max(lastMaxGroupMs, performance.now() - t0);
+  }
+  w.finish();
+}
+
+async function writeParquetjs(file: string, rows: readonly ArchiveRow[], compression: 'SNAPPY' | 'GZIP'): Promise<void> {
+  const parquet = require('parquetjs-lite') as {
+    ParquetSchema: new (s: Record<string, unknown>) => unknown;
+    ParquetWriter: { openFile(schema: unknown, path: string, opts?: unknown): Promise<{ appendRow(r: unknown): Promise<void>; close(): Promise<void>; setRowGroupSize(n: number): void }> };
+  };
+  const fields: Record<string, unknown> = {};
+  for (const c of TICK_COLUMNS) {
+    const type = c.kind === 'ts' ? 'TIMESTAMP_MILLIS' : c.kind === 'i64' ? 'INT64' : c.kind === 'f64' ? 'DOUBLE' : c.kind === 'bool' ? 'BOOLEAN' : 'UTF8';
+    fields[c.name] = { type, optional: c.nullable, compression };
+    if (c.kind === 'ts') fields[c.name + FRACTION_SUFFIX] = { type: 'DOUBLE', optional: true, compression };
+  }
+  const writer = await parquet.ParquetWriter.openFile(new parquet.ParquetSchema(fields), file);
+  writer.setRowGroupSize(CHUNK);
+  for (const r of rows) {
+    const row: Record<string, unknown> = {};
+    for (const c of TICK_COLUMNS) {
+      const v = r[c.name];
+      if (v === null) continue;
+      if (c.kind !== 'ts') row[c.name] = v;
+      else {
+        row[c.name] = Math.floor(v as number);
+        if (row[c.name] !== v) row[c.name + FRACTION_SUFFIX] = (v as number) - Math.floor(v as number);
+      }
+    }
+    await writer.appendRow(row);
+  }
+  await writer.close();
+}
+
+type Variant = Readonly<{ writer: string; write: (file: string, rows: readonly ArchiveRow[]) => Promise<void> | void }>;
+
+const VARIANTS: readonly Variant[] = [
+  { writer: 'hyparquet-writer SNAPPY', write: (f, r) => writeHyparquet(f, r, 'SNAPPY') },
+  { writer: 'hyparquet-writer GZIP', write: (f, r) => writeHyparquet(f, r, 'GZIP') },
+  { writer: 'hyparquet GZIP 5k groups', write: (f, r) => writeHyparquet(f, r, 'GZIP', 5_000) },
+  { writer: 'hyparquet-writer BROTLI', write: (f, r) => writeHyparquet(f, r, 'BROTLI') },
+  { writer: 'parquetjs-lite SNAPPY', write: (f, r) => writeParquetjs(f, r, 'SNAPPY') },
+  { writer: 'parquetjs-lite GZIP', write: (f, r) => writeParquetjs(f, r, 'GZIP') },
+];
+
+/**
+ * Writes every bench recording with every writer variant, reads each file
+ * back with DuckDB and with hyparquet, and prints one table: bytes, ratio to
+ * JSON lines, write time and rows/s, exact read-back. Returns the rows.
+ */
+export async function parquetBench(rounds = 3): Promise<ParquetBenchRow[]> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'utp-parquet-bench-'));
+  const out: ParquetBenchRow[] = [];
+  try {
+    for (const day of await benchDays()) {
+      const expected = digestRows(TICK_COLUMNS, day.rows);
+      const jsonl = jsonLines(day.rows);
+      const jsonlFile = path.join(dir, 'ticks.jsonl');
+      writeFileSync(jsonlFile, jsonl);
+      const jsonlBytes = statSync(jsonlFile).size;
+      for (const v of VARIANTS) {
+        const file = path.join(dir, `${v.writer.replace(/\W+/g, '_')}.parquet`);
+        let best = Infinity;
+        let maxGroupMs: number | null = null;
+        for (let r = 0; r < rounds; r++) {
+          const t0 = performance.now();
+          await v.write(file, day.rows);
+          const ms = performance.now() - t0;
+          if (ms < best) {
+            best = ms;
+            maxGroupMs = v.writer.startsWith('hyparquet') ? lastMaxGroupMs : null;
+          }
+        }
+        const bytes = statSync(file).size;
+        const duck = await duckdbDigest(file, TICK_COLUMNS);
+        let hyparquetExact = false;
+        try {
+          const h = await digestParquet(file, TICK_COLUMNS);
+          hyparquetExact = h.rows === expected.rows && h.sha256 === expected.sha256;
+        } catch {
+          hyparquetExact = false;
+        }
+        out.push({
+          data: day.name,
+          writer: v.writer,
+          bytes,
+          jsonlBytes,
+          ratio: jsonlBytes / bytes,
+          writeMs: best,
+          rowsPerSecond: (day.rows.length / best) * 1000,
+          maxGroupMs,
+          duckdbExact: duck.rows === expected.rows && duck.sha256 === expected.sha256,
+          hyparquetExact,
+        });
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  printTable(out);
+  await loopStall((await benchDays())[0]!);
+  return out;
+}
+
+/**
+ * How long the event loop is held while the archive writes and verifies a
+ * whole day (the mover's work, row group by row group with yields between):
+ * p99 and max event-loop delay for two row-group sizes.
+ */
+export async function loopStall(day: BenchDay): Promise<{ rowGroupRows: number; p99Ms: number; maxMs: number; bytes: number }[]> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'utp-parquet-stall-'));
+  const results: { rowGroupRows: number; p99Ms: number; maxMs: number; bytes: number }[] = [];
+  try {
+    for (const rowGroupRows of [10_000, 5_000, 2_000]) {
+      const archive = new Archive({ dir, rowGroupRows });
+      const h = monitorEventLoopDelay({ resolution: 1 });
+      h.enable();
+      const windows = function* () {
+        for (let i = 0; i < day.rows.length; i += 2_000) yield day.rows.slice(i, i + 2_000);
+      };
+      const w = await archive.writeDay('ticks', 'BENCH', '2014-05-06', windows());
+      h.disable();
+      results.push({ rowGroupRows, p99Ms: h.percentile(99) / 1e6, maxMs: h.max / 1e6, bytes: w?.bytes ?? 0 });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`\n[parquet] event loop held while archiving ${day.name} (write + verify, GZIP)`);
+  for (const r of results) {
+    console.log(`  row groups of ${String(r.rowGroupRows).padStart(6)} rows   loop delay p99 ${r.p99Ms.toFixed(1).padStart(6)} ms   max ${r.maxMs.toFixed(1).padStart(6)} ms   file ${r.bytes.toLocaleString('en-US')} bytes`);
+  }
+  return results;
+}
+
+function printTable(rows: readonly ParquetBenchRow[]): void {
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  let data = '';
+  for (const r of rows) {
+    if (r.data !== data) {
+      data = r.data;
+      console.log(`\n[parquet] ${data}: JSON lines ${fmt(r.jsonlBytes)} bytes`);
+      console.log(`  ${'writer'.padEnd(26)} ${'bytes'.padStart(10)} ${'vs JSONL'.padStart(9)} ${'write ms'.padStart(9)} ${'rows/s'.padStart(11)} ${'max group ms'.padStart(12)}  duckdb  hyparquet  budget>=8x`);
+    }
+    console.log(
+      `  ${r.writer.padEnd(26)} ${fmt(r.bytes).padStart(10)} ${`${r.ratio.toFixed(1)}x`.padStart(9)} ${r.writeMs.toFixed(1).padStart(9)} ${fmt(r.rowsPerSecond).padStart(11)} ${(r.maxGroupMs === null ? '-' : r.maxGroupMs.toFixed(1)).padStart(12)}  ${(r.duckdbExact ? 'exact' : 'DIFF').padEnd(6)}  ${(r.hyparquetExact ? 'exact' : 'DIFF').padEnd(9)}  ${r.ratio >= 8 ? 'PASS' : 'MISS'}`,
+    );
+  }
+}
+
+if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await parquetBench(Number(process.env.UTP_BENCH_ROUNDS ?? 3));
+}

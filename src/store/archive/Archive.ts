@@ -1,0 +1,324 @@
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import path from 'node:path';
+import { DataIntegrityError, type Candle, type Tick, type Timeframe } from '../../core/index.js';
+import { CANDLE_COLUMNS, TICK_COLUMNS, type ArchiveRow, type ColumnSpec } from './columns.js';
+import { rowToCandle, rowToTick } from './convert.js';
+import {
+  ARCHIVE_FOLDER,
+  archiveFilePath,
+  candleKind,
+  checkSymbol,
+  DAY_MS,
+  dayOfFile,
+  dayStart,
+  daysBetween,
+  isArchiveKind,
+  type ArchiveKind,
+} from './layout.js';
+import { digestParquet, ParquetFileWriter, readParquetRows, type ArchiveCodec, type RowGroupRange } from './parquetFile.js';
+
+/** How the archive writes files. */
+export type ArchiveOptions = Readonly<{
+  /** The archive root, usually `<dataDir>/archive`. */
+  dir: string;
+  /** Compression codec; default GZIP (see bench/parquet.bench.ts for the evidence). */
+  codec?: ArchiveCodec;
+  /** Rows per Parquet row group: the unit of work between event-loop yields; default 5,000 (bench: about 13 ms of encoding, 17x smaller than JSON lines). */
+  rowGroupRows?: number;
+}>;
+
+/** Hooks of one day write (tests use them to slow a write down and kill it mid-way). */
+export type WriteDayOptions = Readonly<{
+  /** Called after each row group is written to the temporary file. */
+  afterRowGroup?: (rowsWritten: number) => void | Promise<void>;
+}>;
+
+/** A day file that was written, verified by reading it back, and renamed into place. */
+export type WrittenDay = Readonly<{
+  kind: ArchiveKind;
+  symbol: string;
+  day: string;
+  path: string;
+  rows: number;
+  sha256: string;
+  bytes: number;
+}>;
+
+const yieldTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** The column set of a kind. */
+export function columnsOf(kind: ArchiveKind): readonly ColumnSpec[] {
+  return kind === 'ticks' ? TICK_COLUMNS : CANDLE_COLUMNS;
+}
+
+/**
+ * The Parquet archive: one file per kind, symbol and UTC day at
+ * `<dir>/<kind>/<SYMBOL>/<YYYY-MM-DD>.parquet` (kind `ticks` or
+ * `candles-<TF>`), columns named as in SQLite, readable by DuckDB, pandas
+ * and Spark. A file becomes visible only complete and verified: it is written
+ * to a dot-named `.tmp` file in the same folder, fsynced, read back and
+ * compared (row count and sha256 of every value), then renamed, and the folder
+ * fsynced. Readers never see a partial file; a crash leaves at most a stale
+ * temp file that `cleanTemp()` removes.
+ */
+export class Archive {
+  readonly dir: string;
+  readonly codec: ArchiveCodec;
+  readonly rowGroupRows: number;
+
+  constructor(options: ArchiveOptions) {
+    this.dir = options.dir;
+    this.codec = options.codec ?? 'GZIP';
+    this.rowGroupRows = Math.max(1, Math.trunc(options.rowGroupRows ?? 5_000));
+  }
+
+  /** The archive of a data folder: `<dataDir>/archive`. */
+  static forDataDir(dataDir: string, options: Omit<ArchiveOptions, 'dir'> = {}): Archive {
+    return new Archive({ ...options, dir: path.join(dataDir, ARCHIVE_FOLDER) });
+  }
+
+  /** Path of the file of a kind, symbol and day (whether or not it exists). */
+  pathOf(kind: ArchiveKind, symbol: string, day: string): string {
+    return archiveFilePath(this.dir, kind, symbol, day);
+  }
+
+  /** True when the day file exists. */
+  has(kind: ArchiveKind, symbol: string, day: string): boolean {
+    return existsSync(this.pathOf(kind, symbol, day));
+  }
+
+  /** Kinds that have a folder, sorted. */
+  kinds(): ArchiveKind[] {
+    return subdirs(this.dir).filter(isArchiveKind).sort();
+  }
+
+  /** Symbols with a folder under a kind, sorted. */
+  listSymbols(kind: ArchiveKind): string[] {
+    return subdirs(path.join(this.dir, kind)).sort();
+  }
+
+  /** Days (`YYYY-MM-DD`) with a complete file of a symbol and kind, oldest first. Temp files are not listed. */
+  listDays(symbol: string, kind: ArchiveKind): string[] {
+    const folder = path.join(this.dir, kind, checkSymbol(symbol));
+    let names: string[];
+    try {
+      names = readdirSync(folder);
+    } catch {
+      return [];
+    }
+    return names.map(dayOfFile).filter((d): d is string => d !== null).sort();
+  }
+
+  /**
+   * Writes a day file from row chunks (in the kind's row order), crash-safe:
+   * temp file, fsync, read back and verify, rename, fsync the folder. Yields
+   * to the event loop after every row group. Replaces an existing file of the
+   * day atomically. Throws DataIntegrityError (and leaves nothing) when the
+   * read-back differs; an empty day writes nothing and returns null.
+   */
+  async writeDay(
+    kind: ArchiveKind,
+    symbol: string,
+    day: string,
+    chunks: Iterable<readonly ArchiveRow[]> | AsyncIterable<readonly ArchiveRow[]>,
+    options: WriteDayOptions = {},
+  ): Promise<WrittenDay | null> {
+    const finalPath = this.pathOf(kind, symbol, day);
+    const folder = path.dirname(finalPath);
+    mkdirSync(folder, { recursive: true });
+    const temp = path.join(folder, `.${day}.parquet.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
+    const columns = columnsOf(kind);
+    const writer = new ParquetFileWriter(temp, columns, this.codec, { 'utp.kind': kind, 'utp.symbol': symbol, 'utp.day': day });
+    try {
+      let pending: ArchiveRow[] = [];
+      let written = 0;
+      const flush = async (all: boolean): Promise<void> => {
+        while (pending.length >= this.rowGroupRows || (all && pending.length > 0)) {
+          const group = pending.length > this.rowGroupRows ? pending.slice(0, this.rowGroupRows) : pending;
+          pending = pending.length > this.rowGroupRows ? pending.slice(this.rowGroupRows) : [];
+          writer.append(group);
+          written += group.length;
+          await options.afterRowGroup?.(written);
+          await yieldTurn();
+        }
+      };
+      for await (const chunk of chunks) {
+        for (const row of chunk) pending.push(row);
+        await flush(false);
+      }
+      await flush(true);
+      if (written === 0) {
+        writer.abort();
+        rmSync(temp, { force: true });
+        return null;
+      }
+      const result = writer.finish();
+      const check = await digestParquet(temp, columns);
+      if (check.rows !== result.rows || check.sha256 !== result.sha256) {
+        throw new DataIntegrityError(
+          `archive file ${finalPath} did not read back as written (${check.rows}/${result.rows} rows, checksum ${check.sha256 === result.sha256 ? 'equal' : 'differs'})`,
+        );
+      }
+      renameSync(temp, finalPath);
+      fsyncDir(folder);
+      return { kind, symbol, day, path: finalPath, rows: result.rows, sha256: result.sha256, bytes: result.bytes };
+    } catch (error) {
+      writer.abort();
+      rmSync(temp, { force: true });
+      throw error;
+    }
+  }
+
+  /** All rows of a day file (empty when the file does not exist), optionally filtered. */
+  async readDayRows(
+    kind: ArchiveKind,
+    symbol: string,
+    day: string,
+    keep?: (row: ArchiveRow) => boolean,
+    range?: RowGroupRange,
+  ): Promise<ArchiveRow[]> {
+    const file = this.pathOf(kind, symbol, day);
+    if (!existsSync(file)) return [];
+    const out: ArchiveRow[] = [];
+    for await (const rows of readParquetRows(file, columnsOf(kind), keep, range)) for (const r of rows) out.push(r);
+    return out;
+  }
+
+  /** Row count and checksum of a day file, read back in full (null when missing). */
+  async verifyDay(kind: ArchiveKind, symbol: string, day: string): Promise<{ rows: number; sha256: string } | null> {
+    const file = this.pathOf(kind, symbol, day);
+    return existsSync(file) ? digestParquet(file, columnsOf(kind)) : null;
+  }
+
+  /**
+   * Archived ticks of a symbol with `from <= tsEvent <= to` (inclusive, as
+   * TickRepo), in the store's read order, every source.
+   */
+  async readTicks(symbol: string, from: number, to: number): Promise<Tick[]> {
+    const out: Tick[] = [];
+    const keep = (r: ArchiveRow) => (r.ts_event as number) >= from && (r.ts_event as number) <= to;
+    for (const day of this.daysIn(symbol, 'ticks', from, to)) {
+      for (const r of await this.readDayRows('ticks', symbol, day, keep, { column: 'ts_event', from, to })) out.push(rowToTick(r));
+    }
+    return out;
+  }
+
+  /**
+   * Archived candles of a symbol and timeframe with `from <= openTime <= to`
+   * (inclusive), oldest first. Every source key unless `options.source` names
+   * one (e.g. `binance`, `binance+mt5`); with several sources, ties of open
+   * time are ordered by source key.
+   */
+  async readCandles(
+    symbol: string,
+    timeframe: Timeframe,
+    from: number,
+    to: number,
+    options: Readonly<{ source?: string }> = {},
+  ): Promise<Candle[]> {
+    const kind = candleKind(timeframe);
+    const keep = (r: ArchiveRow) =>
+      (r.open_time as number) >= from && (r.open_time as number) <= to && (options.source === undefined || r.source === options.source);
+    const rows: ArchiveRow[] = [];
+    const range = { column: 'open_time', from, to };
+    for (const day of this.daysIn(symbol, kind, from, to)) for (const r of await this.readDayRows(kind, symbol, day, keep, range)) rows.push(r);
+    rows.sort((a, b) => (a.open_time as number) - (b.open_time as number) || ((a.source as string) < (b.source as string) ? -1 : a.source === b.source ? 0 : 1));
+    return rows.map(rowToCandle);
+  }
+
+  /** Deletes every day file older than `day` (exclusive), every kind and symbol; returns the deleted paths. */
+  deleteDaysBefore(day: string): string[] {
+    const deleted: string[] = [];
+    for (const kind of this.kinds()) {
+      for (const symbol of this.listSymbols(kind)) {
+        for (const d of this.listDays(symbol, kind)) {
+          if (d >= day) break;
+          const file = this.pathOf(kind, symbol, d);
+          unlinkSync(file);
+          deleted.push(file);
+        }
+      }
+    }
+    return deleted;
+  }
+
+  /**
+   * Removes temp files left by interrupted writes: those of this process and
+   * of processes that no longer run (the writer's pid is in the name), so a
+   * second process archiving the same folder keeps its file in progress.
+   * Returns how many were removed.
+   */
+  cleanTemp(): number {
+    let removed = 0;
+    for (const kind of this.kinds()) {
+      for (const symbol of this.listSymbols(kind)) {
+        const folder = path.join(this.dir, kind, symbol);
+        for (const name of readdirSync(folder)) {
+          if (name.startsWith('.') && name.endsWith('.tmp') && !writerAlive(name)) {
+            rmSync(path.join(folder, name), { force: true });
+            removed += 1;
+          }
+        }
+      }
+    }
+    return removed;
+  }
+
+  /** Number of day files and their total size in bytes, for the status tool. */
+  stats(): { files: number; bytes: number } {
+    let files = 0;
+    let bytes = 0;
+    for (const kind of this.kinds()) {
+      for (const symbol of this.listSymbols(kind)) {
+        for (const d of this.listDays(symbol, kind)) {
+          files += 1;
+          bytes += statSync(this.pathOf(kind, symbol, d)).size;
+        }
+      }
+    }
+    return { files, bytes };
+  }
+
+  private daysIn(symbol: string, kind: ArchiveKind, from: number, to: number): string[] {
+    const days = this.listDays(symbol, kind);
+    if (days.length === 0) return [];
+    const lo = Math.max(from, dayStart(days[0]!));
+    const hi = Math.min(to, dayStart(days.at(-1)!) + DAY_MS - 1);
+    const have = new Set(days);
+    return daysBetween(lo, hi).filter((d) => have.has(d));
+  }
+}
+
+function subdirs(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+  } catch {
+    return [];
+  }
+}
+
+/** True when the temp file's writer (pid in its name) is another process that still runs. */
+function writerAlive(name: string): boolean {
+  const pid = Number(/\.parquet\.(\d+)\./.exec(name)?.[1]);
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function fsyncDir(dir: string): void {
+  let fd: number | null = null;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // some platforms cannot fsync a folder; the rename itself is still atomic
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
