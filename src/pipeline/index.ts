@@ -13,3 +13,4 @@ export * from './analysis/index.js';
 export * from './fusion/Fuser.js';
 export * from './recovery/SleepDetector.js';
 export * from './importers/index.js';
+export * from './buffer/index.js';

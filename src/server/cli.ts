@@ -2,8 +2,13 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { ConfigError, UtpError } from '../core/index.js';
 import { ANALYST_CLI_OPTIONS, runAnalystCommand } from './commands/analystCommand.js';
+import { approveCommand, denyCommand, pendingCommand } from './commands/approvalsCommand.js';
+import { runArchive } from './commands/archiveCommand.js';
+import { runBackfill } from './commands/backfillCommand.js';
 import { candlesCommand } from './commands/candlesCommand.js';
 import { importCommand } from './commands/importCommand.js';
+import { paramsDiff, paramsList, paramsRollback, type ParamsCommandResult } from './commands/paramsCommand.js';
+import { commandDataDir } from './commands/values.js';
 import { loadConfig, type ConfigOverrides } from './config.js';
 import { createLogger } from './logger.js';
 import { runServer } from './main.js';
@@ -21,6 +26,16 @@ Usage: utp <command> [options]            (every command takes --data-dir DIR, d
   import     utp import FILE --symbol S --source binance|dukascopy|oanda|mt5
              [--format F] [--timeframe TF] [--on-error skip|stop] [--server-offset HOURS|eet] [--date YYYYMMDD]
   candles    utp candles SYMBOL --timeframe TF [--from ISO] [--to ISO] [--source S] [--limit N] [--format csv|json]
+  archive    utp archive --before ISO     Archives finished UTC days before ISO to Parquet (<data-dir>/archive) and
+             prunes SQLite now, instead of waiting for the schedule
+  backfill   utp backfill SYMBOL --from DATE --to DATE [--dir D] [--server-offset H|eet]
+             Imports Binance public-data daily files or MT5 exports already in D into SQLite and the archive
+  pending    Write requests waiting for a human (--format json); reaches the running server of --data-dir
+  approve    utp approve ID      Approves one pending write request; it executes at once (exit 1 with the reason if refused)
+  deny       utp deny ID [--reason TEXT]
+  params     utp params list [--limit N] | diff A B | rollback VERSION [--reason TEXT]
+             Versions of the DTMS, exits and risk parameters; a rollback reaches a running server within
+             its poll interval
   analyst    utp analyst --symbol S [--every 15m | --once] [--model M] [--base-url URL] [--url MCP_URL]
              [--max-rounds N] [--question TEXT] [--allow-writes]
              OpenAI function-calling loop over UTP's tools (OPENAI_API_KEY; local models via --base-url or
@@ -48,6 +63,9 @@ const OPTIONS = {
   from: { type: 'string' },
   to: { type: 'string' },
   limit: { type: 'string' },
+  reason: { type: 'string' },
+  before: { type: 'string' },
+  dir: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   ...ANALYST_CLI_OPTIONS,
 } as const;
@@ -78,6 +96,28 @@ export async function main(argv: string[]): Promise<number> {
         return await importCommand(rest, v);
       case 'candles':
         return candlesCommand(rest, v);
+      case 'archive':
+        return await runArchive({ before: v.before ?? '', dataDir: commandDataDir(v), memory: loadConfig({ dataDir: commandDataDir(v) }, process.env, v.config).memory });
+      case 'backfill': {
+        const offset = v['server-offset'];
+        return await runBackfill({
+          symbol: rest[0] ?? '',
+          from: v.from ?? '',
+          to: v.to ?? '',
+          dir: v.dir ?? '.',
+          dataDir: commandDataDir(v),
+          memory: loadConfig({ dataDir: commandDataDir(v) }, process.env, v.config).memory,
+          ...(offset === undefined ? {} : { serverOffset: offset === 'eet' ? ('eet' as const) : Number(offset) }),
+        });
+      }
+      case 'approve':
+        return await approveCommand(rest[0], { dataDir: commandDataDir(v) });
+      case 'deny':
+        return await denyCommand(rest[0], { dataDir: commandDataDir(v), ...(v.reason !== undefined ? { reason: v.reason } : {}) });
+      case 'pending':
+        return await pendingCommand({ dataDir: commandDataDir(v), format: v.format === 'json' ? 'json' : 'text' });
+      case 'params':
+        return await paramsCmd(rest, v);
       case 'analyst':
         return await runAnalystCommand(v);
       case 'help':
@@ -114,3 +154,17 @@ function dataDir(v: Values): string {
   return v['data-dir'] ?? process.env.UTP_DATA_DIR ?? './data';
 }
 
+
+async function paramsCmd(rest: string[], v: Values): Promise<number> {
+  const [sub, a, b] = rest;
+  const dir = commandDataDir(v);
+  const int = (x: string | undefined) => (x !== undefined && /^\d+$/.test(x) ? Number(x) : null);
+  let r: ParamsCommandResult;
+  if (sub === 'list') r = paramsList(dir, int(v.limit) ?? 20);
+  else if (sub === 'diff' && int(a) !== null && int(b) !== null) r = paramsDiff(dir, int(a) as number, int(b) as number);
+  else if (sub === 'rollback' && int(a) !== null) r = await paramsRollback(dir, int(a) as number, v.reason);
+  else r = { exitCode: 2, stdout: '', stderr: 'utp params: use `list [--limit N]`, `diff A B` or `rollback VERSION [--reason TEXT]` (versions are integers)\n' };
+  process.stdout.write(r.stdout);
+  process.stderr.write(r.stderr);
+  return r.exitCode;
+}

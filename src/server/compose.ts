@@ -9,10 +9,11 @@ import {
   type SystemEvent,
   type Tick,
 } from '../core/index.js';
-import { Pipeline, SleepDetector } from '../pipeline/index.js';
+import { Pipeline, SleepDetector, TickBuffer } from '../pipeline/index.js';
 import { BinanceReplayServer, loadRecording } from '../sim/index.js';
-import { AnalysisRepo, BusRecorder, DtmsActionRepo, MarketDataAccess, openStore, recordDtmsActions, type Store } from '../store/index.js';
-import { createTradingDesk, type TradingDesk } from '../engines/coordinator/index.js';
+import { AnalysisRepo, BusRecorder, createMemoryLayers, DtmsActionRepo, MarketDataAccess, openStore, recordDtmsActions, tickPages, type Store } from '../store/index.js';
+import type { TradingDesk } from '../engines/index.js';
+import type { Mt5Bridge } from '../pipeline/feeds/mt5/index.js';
 import { selectTools, type SystemFacts, type ToolContext, type ToolDefinition } from '../tools/index.js';
 import { activeSymbolSpecs, symbolMode, type UtpConfig } from './config.js';
 import { buildBinanceFeeds, buildMt5Bridge, type FeedSinks, type RecoverableFeed } from './feeds.js';
@@ -20,7 +21,8 @@ import { createMacroService } from './macro.js';
 import type { Logger } from './logger.js';
 import { VERSION } from './version.js';
 import { DATABASE_FILE } from './commands/values.js';
-import { fusionView, loadCalendar, tradingView, warmUpVolatility } from './views.js';
+import { createTrading, type Trading } from './trading.js';
+import { fusionView, tradingView, warmUpVolatility } from './views.js';
 
 export { fusionView, loadCalendar, tradingView, warmUpVolatility } from './views.js';
 
@@ -30,8 +32,10 @@ export type App = Readonly<{
   bus: EventBus;
   store: Store;
   pipeline: Pipeline;
-  /** Paper venue, risk engine and coordinator (see `createTradingDesk`). */
+  /** Venues, risk engine and coordinator (see `createTradingDesk`). */
   desk: TradingDesk;
+  /** The desk, versioned parameters and approval flow (see `createTrading`). */
+  trading: Trading;
   ctx: ToolContext;
   tools: readonly ToolDefinition[];
   /** Replay server in replay mode, else null. */
@@ -108,6 +112,7 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
   let replay: BinanceReplayServer | null = null;
   let feeds: RecoverableFeed[] = [];
   let replayFile = '';
+  let bridge: Mt5Bridge | null = null;
   if (config.mode === 'replay') {
     replayFile = config.replay.file;
     const spec = symbols.find((s) => s.binance?.instrument === config.replay.instrument);
@@ -126,7 +131,7 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
       usdm: { ws: config.binance.usdmWs, rest: config.binance.usdmRest },
     };
     feeds = buildBinanceFeeds(symbols, endpoints, clock, sinks);
-    const bridge = buildMt5Bridge(
+    bridge = buildMt5Bridge(
       symbols,
       config.mt5.bridgePort,
       clock,
@@ -164,29 +169,21 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
       replay: replay
         ? { file: replayFile, speed: String(config.replay.speed), loops: replay.status().loops, framesSent: replay.status().framesSent }
         : null,
+      ram: tickBuffer.status(),
+      archive: { dir: memory.archive.dir, ...memory.archive.stats(), ...moverFacts(memory.mover.status()) },
     };
   };
   const startedAt = clock.now();
-  const access = new MarketDataAccess(store.candles, pipeline);
+  const tickBuffer = new TickBuffer({ bus, clock, windowMs: config.store.ramWindowMs, capBytes: config.store.ramCapBytes });
+  const memory = createMemoryLayers({ dataDir: config.dataDir, db: store.db, bus, clock, config: config.memory, onLogError: (error) => log.warn({ err: error }, 'log write failed') });
+  const access = new MarketDataAccess(store.candles, pipeline, 1_000, { window: tickBuffer.ring, history: store.ticks, archive: memory.archive });
   bus.subscribe('candle.closed', (candle) => access.onCandleClosed(candle));
   bus.subscribe('offset.updated', (u) => log.debug({ symbol: u.symbol, offset: u.offset, pairs: u.pairs, held: u.held }, 'offset calibrated'));
   bus.subscribe('offset.discrepancy', (e) => log.warn({ symbol: e.symbol, phase: e.phase, jump: e.jump, threshold: e.threshold }, 'offset discrepancy'));
   const dtmsActions = new DtmsActionRepo(store.db);
   const stopJournal = recordDtmsActions(bus, dtmsActions, (error) => log.error({ err: error }, 'dtms action write failed'));
-  const desk = createTradingDesk({
-    clock,
-    bus,
-    symbols,
-    modeOf: (symbol) => symbolMode(config, symbol),
-    calendar: loadCalendar(config),
-    risk: {
-      equity: { maxDrawdown: config.risk.maxDrawdown, sessionStartMinuteUtc: 0 },
-      blackout: { minutesBefore: config.risk.minutesBefore, minutesAfter: config.risk.minutesAfter, allSymbols: false },
-    },
-    balance: config.trading.paperBalance,
-    currency: config.trading.paperCurrency,
-    onError: (error) => log.error({ err: error }, 'coordinator decision failed'),
-  });
+  const trading = createTrading({ config, clock, bus, symbols, store, pipeline, macro: macro.store, bridge, log });
+  const desk = trading.desk;
   bus.subscribe('dtms.action', (r) => log.debug({ ticket: r.ticket, action: r.action, outcome: r.outcome, reason: r.reason }, 'dtms action'));
   const ctx: ToolContext = {
     clock,
@@ -199,6 +196,9 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
     analysisHistory: new AnalysisRepo(store.db),
     macro: macro.store,
     trading: tradingView(desk, dtmsActions, symbols.map((x) => x.symbol), (symbol) => symbolMode(config, symbol)),
+    approvals: trading.approvals.view,
+    parameters: trading.parameters.view,
+    load: trading.load,
   };
   const tools = selectTools({ allowWrites: config.allowWrites });
   let stopped = false;
@@ -208,15 +208,18 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
     store,
     pipeline,
     desk,
+    trading,
     ctx,
     tools,
     replay,
     feeds: () => feeds,
     async start() {
       await recorder.start();
+      tickBuffer.start(symbols.map((s) => s.symbol), (symbol, from) => tickPages(store.ticks, symbol, from));
+      await memory.start();
       warmUpVolatility(pipeline, store, symbols, clock.now());
       pipeline.start();
-      desk.start();
+      trading.start();
       if (replay) {
         await replay.start();
         const endpoint = { ws: [replay.url, replay.url], rest: [replay.restUrl] };
@@ -240,14 +243,20 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
       for (const feed of [...feeds].reverse()) await safe(() => feed.stop(), log, 'feed stop');
       if (replay) await safe(() => replay!.close(), log, 'replay stop');
       pipeline.stop();
-      desk.stop();
+      tickBuffer.stop();
+      trading.stop();
       await safe(() => desk.coordinator.idle(), log, 'coordinator drain');
       stopJournal();
       bus.publish('system.event', event('system.stopped', 'info', 'server', 'UTP stopped', {}));
+      await safe(() => memory.stop(), log, 'memory layers stop');
       await safe(() => recorder.stop(), log, 'recorder stop');
       store.close();
     },
   };
+}
+
+function moverFacts(s: Readonly<{ passes: number; lastPassAt: number | null; running: boolean }>) {
+  return { passes: s.passes, lastPassAt: s.lastPassAt, running: s.running };
 }
 
 function countCandles(store: Store): number {

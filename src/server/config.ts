@@ -3,6 +3,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
 import { ConfigError, type SymbolSpec } from '../core/index.js';
+import { memoryConfigSchema } from '../store/index.js';
+import { paperRulesSchema } from '../engines/index.js';
+import { approvalsConfigSchema } from './approvals.js';
+import { httpHardeningFields } from './http/limits.js';
+import { parametersConfigSchema } from './params.js';
 
 /** Root folder of the installed package (holds recordings/, schemas/). */
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -48,6 +53,7 @@ export const configSchema = z
         token: z.string().min(16).nullable().default(null),
         allowedHosts: z.array(z.string()).default([]),
         allowedOrigins: z.array(z.string()).default([]),
+        ...httpHardeningFields,
       })
       .strict()
       .prefault({}),
@@ -94,6 +100,10 @@ export const configSchema = z
         /** Starting balance of the paper venue (replay and paper modes). */
         paperBalance: z.number().positive().default(10_000),
         paperCurrency: z.string().min(1).default('USD'),
+        /** Broker rules and spreads of the paper venue per symbol, over the built-in CFD defaults. */
+        paper: paperRulesSchema,
+        /** Event-loop delay p99 (recent window), ms, above which analysis tools answer from their cache. */
+        loadThresholdMs: z.number().positive().max(10_000).default(50),
       })
       .strict()
       .prefault({}),
@@ -108,6 +118,10 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Retention of the memory layers: SQLite aggregates, the Parquet archive, the event and macro logs. */
+    memory: memoryConfigSchema.prefault({}),
+    approvals: approvalsConfigSchema,
+    parameters: parametersConfigSchema,
     mt5: z.object({ bridgePort: z.number().int().min(0).max(65535).default(8765) }).strict().prefault({}),
     store: z
       .object({
@@ -115,6 +129,10 @@ export const configSchema = z
         maxBatch: z.number().int().min(1).max(100_000).default(2000),
         /** `worker` writes SQLite on its own thread (off the hot path); `inline` on the main thread. */
         writer: z.enum(['worker', 'inline']).default('worker'),
+        /** Rolling window of the RAM tick buffer, ms (default 3 h). */
+        ramWindowMs: z.number().int().min(60_000).max(86_400_000).default(10_800_000),
+        /** Hard cap of the RAM tick buffer, bytes (default 256 MiB); beyond it the window shortens and get_system_status says so. */
+        ramCapBytes: z.number().int().min(1 << 20).max(16 * 1024 ** 3).default(268_435_456),
       })
       .strict()
       .prefault({}),
@@ -188,6 +206,7 @@ function applyEnv(merged: Record<string, any>, env: NodeJS.ProcessEnv, issues: s
   if (env.UTP_HTTP_TOKEN) (merged.http ??= {}).token = env.UTP_HTTP_TOKEN;
   if (env.UTP_ALLOW_WRITES !== undefined) merged.allowWrites = ['1', 'true', 'yes'].includes(env.UTP_ALLOW_WRITES.toLowerCase());
   if (env.UTP_LOG_LEVEL) merged.logLevel = env.UTP_LOG_LEVEL;
+  if (env.UTP_ADMIN_TOKEN) (merged.approvals ??= {}).adminToken = env.UTP_ADMIN_TOKEN;
 }
 
 function applyOverrides(merged: Record<string, any>, o: ConfigOverrides, issues: string[]): void {

@@ -7,3 +7,6 @@ export * from './migrate.js';
 export * from './repos/index.js';
 export * from './recorder/index.js';
 export * from './access/index.js';
+export * from './archive/index.js';
+export * from './retention/index.js';
+export * from './logs/index.js';

@@ -1,5 +1,5 @@
 import type { Clock, FeedStatus, LiveMarketView, OffsetUpdate, StructureDirection, SymbolSpec, Timeframe, VolatilityBridgeReading } from '../core/index.js';
-import type { MacroSnapshot, PipelineStats } from '../pipeline/index.js';
+import type { MacroSnapshot, PipelineStats, TickRingStatus } from '../pipeline/index.js';
 import type { TradingView, LoopDelay } from './trading/view.js';
 import type { ApprovalsView } from './approvals/view.js';
 import type { ParametersView } from './params/view.js';
@@ -14,6 +14,10 @@ export type SystemFacts = Readonly<{
   pipeline: PipelineStats;
   store: Readonly<{ path: string; sizeBytes: number; ticks: number; candles: number; pendingWrites: number; writeErrors: number }>;
   replay: Readonly<{ file: string; speed: string; loops: number; framesSent: number }> | null;
+  /** The RAM tick buffer (window, bytes, pressure), absent when not running. */
+  ram?: TickRingStatus;
+  /** The Parquet archive and the layer mover, absent when not running. */
+  archive?: Readonly<{ dir: string; files: number; bytes: number; passes: number; lastPassAt: number | null; running: boolean }>;
 }>;
 
 /** Where analyses are stored and read back: the store's `AnalysisRepo` (analysis_history table). */

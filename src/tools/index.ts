@@ -13,3 +13,10 @@ export { getAnalysisHistory, MAX_ANALYSES_PER_PAGE } from './analysis/getAnalysi
 export { getMacroContext, NO_MACRO_SOURCE, NO_READING_YET } from './analysis/getMacroContext.js';
 export * from './jsonSchemas.js';
 export * from './trading/index.js';
+export * from './approvals/index.js';
+export * from './trading/write/index.js';
+export { getParameters, PARAMETERS_NOT_VERSIONED } from './params/getParameters.js';
+export { diffParameters } from './params/diff.js';
+export * from './params/view.js';
+export { getTicks } from './market/getTicks.js';
+export { showChart, CHART_RESOURCE_URI, MAX_CHART_BARS } from './charts/showChart.js';

@@ -10,9 +10,20 @@ import { analyzeMarket } from './analysis/analyzeMarket.js';
 import { getAnalysisHistory } from './analysis/getAnalysisHistory.js';
 import { getMacroContext } from './analysis/getMacroContext.js';
 import { getAccount, getDtmsActions, getDtmsStatus, getExitPlans, getPositions, getRiskStatus } from './trading/index.js';
+import { getApproval, getAuditLog } from './approvals/index.js';
+import { getParameters } from './params/getParameters.js';
+import { getTicks } from './market/getTicks.js';
+import { showChart } from './charts/showChart.js';
+import { closePosition, enrollPosition, hedgePosition, modifyPosition, placeOrder, setParameters } from './trading/write/index.js';
 
 /** Every tool UTP defines, in the order `tools/list` shows them. Names are a public contract. */
-export const ALL_TOOLS: readonly ToolDefinition[] = [getMarketState, getCandles, getMultiTimeframe, getSystemStatus, getVolatilityBridge, getStructure, getOffsets, getMacroContext, analyzeMarket, getAnalysisHistory, getAccount, getPositions, getDtmsStatus, getDtmsActions, getExitPlans, getRiskStatus] as never;
+export const ALL_TOOLS: readonly ToolDefinition[] = [
+  getMarketState, getCandles, getMultiTimeframe, getSystemStatus, getVolatilityBridge, getStructure, getOffsets, getMacroContext, analyzeMarket, getAnalysisHistory, getAccount, getPositions, getDtmsStatus, getDtmsActions, getExitPlans, getRiskStatus,
+  getTicks,
+  getAuditLog, getParameters, getApproval,
+  showChart,
+  placeOrder, modifyPosition, closePosition, hedgePosition, enrollPosition, setParameters,
+] as never;
 
 /** Options deciding which tools a server exposes. */
 export type ToolSelection = Readonly<{ allowWrites: boolean }>;

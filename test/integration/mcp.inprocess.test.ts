@@ -93,12 +93,13 @@ describe('MCP in process (v2 client, in-memory transport)', () => {
     dir?.remove();
   });
 
-  it('announces the server and lists exactly the four read-only tools with output schemas and described inputs', async () => {
+  it('announces the server and lists exactly the read-only tools (writes disabled) with output schemas and described inputs', async () => {
     expect(client.getServerVersion()).toMatchObject({ name: 'utp', version: VERSION });
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(['get_market_state', 'get_candles', 'get_multi_timeframe', 'get_system_status', 'get_volatility_bridge', 'get_structure', 'get_offsets', 'get_macro_context', 'analyze_market', 'get_analysis_history', 'get_account', 'get_positions', 'get_dtms_status', 'get_dtms_actions', 'get_exit_plans', 'get_risk_status']);
+    expect(tools.map((t) => t.name)).toEqual(['get_market_state', 'get_candles', 'get_multi_timeframe', 'get_system_status', 'get_volatility_bridge', 'get_structure', 'get_offsets', 'get_macro_context', 'analyze_market', 'get_analysis_history', 'get_account', 'get_positions', 'get_dtms_status', 'get_dtms_actions', 'get_exit_plans', 'get_risk_status', 'get_ticks', 'get_audit_log', 'get_parameters', 'get_approval', 'show_chart']);
     for (const tool of tools) {
-      expect(tool.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true });
+      // get_approval may record an expiry it notices (an audit row), so it is not idempotent
+      expect(tool.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: tool.name !== 'get_approval' });
       expect(tool.description?.length).toBeGreaterThan(40);
       expect(tool.outputSchema).toMatchObject({ type: 'object' });
       expect(Object.keys(tool.outputSchema?.properties ?? {}).length).toBeGreaterThan(0);

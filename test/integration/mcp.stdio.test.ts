@@ -89,11 +89,11 @@ describe('utp mcp over stdio (v1 SDK client)', () => {
     dir?.remove();
   });
 
-  it('speaks the 2025 protocol to a legacy client and lists the four tools with output schemas', async () => {
+  it('speaks the 2025 protocol to a legacy client and lists the read-only tools with output schemas', async () => {
     expect(client.getServerVersion()).toMatchObject({ name: 'utp' });
     expect(client.getInstructions()).toMatch(/asOf/);
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(['get_market_state', 'get_candles', 'get_multi_timeframe', 'get_system_status', 'get_volatility_bridge', 'get_structure', 'get_offsets', 'get_macro_context', 'analyze_market', 'get_analysis_history', 'get_account', 'get_positions', 'get_dtms_status', 'get_dtms_actions', 'get_exit_plans', 'get_risk_status']);
+    expect(tools.map((t) => t.name)).toEqual(['get_market_state', 'get_candles', 'get_multi_timeframe', 'get_system_status', 'get_volatility_bridge', 'get_structure', 'get_offsets', 'get_macro_context', 'analyze_market', 'get_analysis_history', 'get_account', 'get_positions', 'get_dtms_status', 'get_dtms_actions', 'get_exit_plans', 'get_risk_status', 'get_ticks', 'get_audit_log', 'get_parameters', 'get_approval', 'show_chart']);
     for (const tool of tools) {
       expect(tool.annotations?.readOnlyHint).toBe(true);
       expect(tool.outputSchema?.type).toBe('object');

@@ -201,9 +201,9 @@ describe('HTTP front door', () => {
       expect(unknownSymbol).toMatchObject({ status: 400, json: { error: 'invalid_request: unknown symbol "EURUSD"; valid symbols: BTCUSD, XAUUSD, GBPJPY' } });
       const unknownTool = await request(open.port, { path: '/api/tools/place_order', headers: { host: 'localhost' } });
       expect(unknownTool.status).toBe(404);
-      expect(unknownTool.json.error).toBe('unknown tool "place_order"; tools: get_market_state, get_candles, get_multi_timeframe, get_system_status, get_volatility_bridge, get_structure, get_offsets, get_macro_context, analyze_market, get_analysis_history, get_account, get_positions, get_dtms_status, get_dtms_actions, get_exit_plans, get_risk_status');
+      expect(unknownTool.json.error).toBe('unknown tool "place_order"; tools: get_market_state, get_candles, get_multi_timeframe, get_system_status, get_volatility_bridge, get_structure, get_offsets, get_macro_context, analyze_market, get_analysis_history, get_account, get_positions, get_dtms_status, get_dtms_actions, get_exit_plans, get_risk_status, get_ticks, get_audit_log, get_parameters, get_approval, show_chart');
       const list = await request(open.port, { path: '/api/tools', headers: { host: 'localhost' } });
-      expect(list.json.tools.map((t: { name: string }) => t.name)).toEqual(['get_market_state', 'get_candles', 'get_multi_timeframe', 'get_system_status', 'get_volatility_bridge', 'get_structure', 'get_offsets', 'get_macro_context', 'analyze_market', 'get_analysis_history', 'get_account', 'get_positions', 'get_dtms_status', 'get_dtms_actions', 'get_exit_plans', 'get_risk_status']);
+      expect(list.json.tools.map((t: { name: string }) => t.name)).toEqual(['get_market_state', 'get_candles', 'get_multi_timeframe', 'get_system_status', 'get_volatility_bridge', 'get_structure', 'get_offsets', 'get_macro_context', 'analyze_market', 'get_analysis_history', 'get_account', 'get_positions', 'get_dtms_status', 'get_dtms_actions', 'get_exit_plans', 'get_risk_status', 'get_ticks', 'get_audit_log', 'get_parameters', 'get_approval', 'show_chart']);
     });
   });
 

@@ -17,11 +17,15 @@ const INIT = fileURLToPath(new URL('0001_init.sql', DEFAULT_MIGRATIONS_DIR));
 
 const TABLES = [
   'analysis_history',
+  'approval_audit',
+  'approval_requests',
   'candles',
   'dtms_actions',
   'event_log',
   'import_runs',
+  'parameter_versions',
   'schema_migrations',
+  'sqlite_sequence',
   'structure_events',
   'unified_ticks',
 ];
@@ -34,10 +38,14 @@ const INDEXES: Record<string, string> = {
   ix_event_log_kind_ts: 'event_log',
   ix_import_runs_started: 'import_runs',
   structure_events_by_series: 'structure_events',
+  approval_audit_by_request: 'approval_audit',
+  approval_audit_by_ts: 'approval_audit',
+  approval_requests_by_key: 'approval_requests',
+  approval_requests_by_status: 'approval_requests',
 };
 
 /** The shipped migrations, in order. */
-const SHIPPED = ['0001_init', '0002_structure_events'];
+const SHIPPED = ['0001_init', '0002_structure_events', '0003_approvals', '0004_parameters'];
 
 describe('migrate', () => {
   let tmp: ReturnType<typeof tmpFolder>;
@@ -63,7 +71,7 @@ describe('migrate', () => {
   it('creates every table and index of the shipped migrations', () => {
     const db = new BetterSqlite3(':memory:');
     const result = migrate(db);
-    expect(result).toEqual({ applied: SHIPPED, version: 2 });
+    expect(result).toEqual({ applied: SHIPPED, version: 4 });
     const tables = db
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
       .pluck()
@@ -89,7 +97,7 @@ describe('migrate', () => {
     expect(details[0]).toMatch(/^SEARCH unified_ticks USING PRIMARY KEY \(symbol=\? AND ts_event>\? AND ts_event<\?\)$/);
     expect(details.slice(1)).toEqual(['USE TEMP B-TREE FOR LAST 2 TERMS OF ORDER BY']);
     const rows = appliedMigrations(db);
-    expect(rows).toHaveLength(2);
+    expect(rows).toHaveLength(4);
     expect(rows[0]).toMatchObject({ version: 1, name: '0001_init', checksum: readMigrations()[0]!.checksum });
     db.close();
   });
@@ -100,9 +108,9 @@ describe('migrate', () => {
     expect(first.migration.applied).toEqual(SHIPPED);
     first.close();
     const again = openStore({ path });
-    expect(again.migration).toEqual({ applied: [], version: 2 });
-    expect(migrate(again.db)).toEqual({ applied: [], version: 2 });
-    expect(appliedMigrations(again.db)).toHaveLength(2);
+    expect(again.migration).toEqual({ applied: [], version: 4 });
+    expect(migrate(again.db)).toEqual({ applied: [], version: 4 });
+    expect(appliedMigrations(again.db)).toHaveLength(4);
     again.close();
   });
 
@@ -122,9 +130,9 @@ describe('migrate', () => {
   it('refuses a database that records a migration the files do not have', () => {
     const db = new BetterSqlite3(':memory:');
     migrate(db);
-    db.prepare("INSERT INTO schema_migrations VALUES (3, '0003_future', 'x', 0)").run();
+    db.prepare("INSERT INTO schema_migrations VALUES (99, '0099_future', 'x', 0)").run();
     expect(() => migrate(db)).toThrow(MigrationError);
-    expect(() => migrate(db)).toThrow(/0003_future/);
+    expect(() => migrate(db)).toThrow(/0099_future/);
     db.close();
   });
 
@@ -168,10 +176,10 @@ describe('migrate', () => {
   it('read-only: verifies but never migrates', () => {
     const path = join(tmp.dir, 'ro.db');
     new BetterSqlite3(path).close(); // an empty database file
-    expect(() => openStore({ path, readonly: true })).toThrow(/missing migrations \(0001_init, 0002_structure_events\)/);
+    expect(() => openStore({ path, readonly: true })).toThrow(/missing migrations \(0001_init, 0002_structure_events, 0003_approvals, 0004_parameters\)/);
     openStore({ path }).close();
     const ro = openStore({ path, readonly: true });
-    expect(ro.migration).toEqual({ applied: [], version: 2 });
+    expect(ro.migration).toEqual({ applied: [], version: 4 });
     ro.close();
   });
 });

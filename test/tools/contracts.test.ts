@@ -131,6 +131,17 @@ describe('tool contracts (CI drift check)', () => {
       'get_dtms_actions',
       'get_exit_plans',
       'get_risk_status',
+      'get_ticks',
+      'get_audit_log',
+      'get_parameters',
+      'get_approval',
+      'show_chart',
+      'place_order',
+      'modify_position',
+      'close_position',
+      'hedge_position',
+      'enroll_position',
+      'set_parameters',
     ]);
   });
 

@@ -37,8 +37,16 @@ export type TradingDeskOptions = Readonly<{
   exits?: ExitsAdviser | null;
   /** Latest VIX reading for the default exits engine (e.g. the macro store's latest VIX), null when none; omitted = no VIX. */
   vix?: () => number | null;
-  /** Execution venue of the coordinator; omitted = the paper venue priced by the fused stream. */
-  venue?: ExecutionVenue;
+  /**
+   * Execution venue of the coordinator; omitted = the paper venue priced by the
+   * fused stream. A function receives that paper venue (e.g. to route some
+   * symbols to it and others to MT5).
+   */
+  venue?: ExecutionVenue | ((paper: PaperVenue) => ExecutionVenue);
+  /** DTMS config per symbol, asked at every decision (a new parameter version applies at the next one); omitted = defaults for the symbol's rules. */
+  dtmsConfig?: (symbol: string) => DtmsConfig;
+  /** Exits config per symbol, asked at every step; omitted = defaults for the symbol's rules. */
+  exitsConfig?: (symbol: string) => ExitsConfig;
   /** Window of the loop monitor's recent delay (`loop.recent()`, read by `loadView`), ms (default 5000). */
   loadWindowMs?: number;
   onError?: (error: unknown) => void;
@@ -48,8 +56,8 @@ export type TradingDeskOptions = Readonly<{
 export type TradingDesk = Readonly<{
   /** Where the coordinator sends commands: the paper venue unless another venue was given. */
   venue: ExecutionVenue;
-  /** The paper venue, null when another venue was given. */
-  paper: PaperVenue | null;
+  /** The paper venue (priced by the fused stream), also when the coordinator trades elsewhere. */
+  paper: PaperVenue;
   risk: RiskEngine;
   coordinator: Coordinator;
   loop: LoadMonitor;
@@ -62,17 +70,15 @@ export type TradingDesk = Readonly<{
 export function createTradingDesk(o: TradingDeskOptions): TradingDesk {
   const rules = o.rules ?? DEFAULT_PAPER_RULES;
   const prices = new Map<string, PaperPrice>();
-  const paper = o.venue
-    ? null
-    : new PaperVenue({
-        clock: o.clock,
-        rules,
-        balance: o.balance,
-        currency: o.currency,
-        defaultSpread: o.spreads ?? DEFAULT_PAPER_SPREADS,
-        priceOf: (symbol) => prices.get(symbol) ?? null,
-      });
-  const venue: ExecutionVenue = o.venue ?? (paper as PaperVenue);
+  const paper = new PaperVenue({
+    clock: o.clock,
+    rules,
+    balance: o.balance,
+    currency: o.currency,
+    defaultSpread: o.spreads ?? DEFAULT_PAPER_SPREADS,
+    priceOf: (symbol) => prices.get(symbol) ?? null,
+  });
+  const venue: ExecutionVenue = typeof o.venue === 'function' ? o.venue(paper) : (o.venue ?? paper);
   const risk = new RiskEngine(o.clock, o.calendar, o.risk ?? {}, {
     onTransition: (t) => o.bus.publish('system.event', { kind: 'risk.transition', level: 'warn', component: 'risk', symbol: null, message: `trading state ${t.from} -> ${t.to}: ${t.reason}`, data: { ...t }, tsEvent: t.at, tsInit: o.clock.now() }),
   });
@@ -98,8 +104,8 @@ export function createTradingDesk(o: TradingDeskOptions): TradingDesk {
     risk,
     modeOf: o.modeOf,
     record: (r) => o.bus.publish('dtms.action', r),
-    dtmsConfig: dtmsFor,
-    exits: o.exits === undefined ? createExitsAdviser(exitsFor, o.vix) : o.exits,
+    dtmsConfig: o.dtmsConfig ?? dtmsFor,
+    exits: o.exits === undefined ? createExitsAdviser(o.exitsConfig ?? exitsFor, o.vix) : o.exits,
     loop,
     structureSourceOf: (symbol) => primary.get(symbol) ?? 'binance',
     ...(o.onError ? { onError: o.onError } : {}),
@@ -120,7 +126,7 @@ export function createTradingDesk(o: TradingDeskOptions): TradingDesk {
       offs.push(
         o.bus.subscribe('tick.fused', (t) => {
           prices.set(t.symbol, { bid: t.bid, ask: t.ask, last: t.last, tsEvent: t.tsEvent });
-          paper?.onPrice(t.symbol);
+          paper.onPrice(t.symbol);
         }),
       );
       offs.push(coordinator.attach(o.bus, (c) => c.sources.length === 1 && c.sources[0] === primary.get(c.symbol)));

@@ -47,19 +47,32 @@ export type RiskStatus = Readonly<{
 export class RiskEngine {
   private guard: EquityGuardState = initialEquityGuardState();
   private readonly volatility: Record<string, string> = {};
-  private readonly events: readonly EconomicEvent[];
-  private readonly equityConfig: EquityGuardConfig;
-  private readonly blackout: BlackoutConfig;
-  private readonly gating: GatingConfig;
+  private events: readonly EconomicEvent[];
+  private equityConfig: EquityGuardConfig;
+  private blackout: BlackoutConfig;
+  private gating: GatingConfig;
   private lastTransition: StateTransition | null = null;
 
   constructor(
     private readonly clock: Clock,
-    calendar: readonly EconomicEvent[],
+    private readonly calendar: readonly EconomicEvent[],
     config: RiskConfig = {},
     private readonly listeners: RiskListeners = {},
   ) {
     this.events = selectEvents(calendar, config.eventFilter ?? DEFAULT_EVENT_FILTER);
+    this.equityConfig = config.equity ?? DEFAULT_EQUITY_GUARD;
+    this.blackout = config.blackout ?? DEFAULT_BLACKOUT;
+    this.gating = config.gating ?? DEFAULT_GATING;
+  }
+
+  /**
+   * Replaces the configuration (a new parameter version took effect): the
+   * calendar is re-selected, blackout and gating apply to the next check, and
+   * the new drawdown limit to the next equity reading. The session's peak,
+   * trough and trading state are kept: a change never resets a drawdown.
+   */
+  setConfig(config: RiskConfig): void {
+    this.events = selectEvents(this.calendar, config.eventFilter ?? DEFAULT_EVENT_FILTER);
     this.equityConfig = config.equity ?? DEFAULT_EQUITY_GUARD;
     this.blackout = config.blackout ?? DEFAULT_BLACKOUT;
     this.gating = config.gating ?? DEFAULT_GATING;

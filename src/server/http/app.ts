@@ -4,6 +4,7 @@ import { createMcpHandler } from '@modelcontextprotocol/server';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { Clock } from '../../core/index.js';
 import type { ToolContext, ToolDefinition } from '../../tools/index.js';
+import type { ResourceNotifier } from '../mcp/resources.js';
 import { buildMcpServer, type ServerInfo } from '../mcp/buildMcpServer.js';
 import { createUtpMetrics, metricsSourceFromContext, PROMETHEUS_CONTENT_TYPE, type UtpMetrics } from '../metrics/index.js';
 import { assertSafeBind, checkBearer, checkHostAndOrigin, deny, hostnameOf, LOOPBACK_HOSTS, presentedToken, tokenMatches } from './guards.js';
@@ -34,6 +35,8 @@ export type HttpAppOptions = Readonly<{
   health?: HealthOptions;
   /** Clock of the rate limiter's buckets (monotonic); default `ctx.clock`. */
   clock?: Clock;
+  /** Resource change notifications: served to 2026-era clients' `subscriptions/listen` streams through its bus. */
+  notifier?: ResourceNotifier;
 }>;
 
 /**
@@ -84,7 +87,12 @@ export async function startHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   const limit = hardening.bodyLimitBytes;
   const metrics = options.metrics ?? createUtpMetrics(metricsSourceFromContext(options.ctx));
   const limiter = hardening.rateLimit ? new RateLimiter(options.clock ?? options.ctx.clock, hardening.rateLimit.perSecond, hardening.rateLimit.burst) : null;
-  const mcp = createMcpHandler(() => buildMcpServer(options.tools, options.ctx, options.info), { onerror: options.onError, maxRequestBodySize: limit });
+  const notifier = options.notifier;
+  const mcp = createMcpHandler(() => buildMcpServer(options.tools, options.ctx, options.info, notifier ? { notifier } : {}), {
+    onerror: options.onError,
+    maxRequestBodySize: limit,
+    ...(notifier ? { bus: notifier.bus } : {}),
+  });
   const mcpNode = toNodeHandler(mcp, { onerror: options.onError, maxRequestBodySize: limit });
   const allowed = [...LOOPBACK_HOSTS, ...options.allowedHosts.map((h) => h.toLowerCase())];
   const origins = [...allowed, ...(options.allowedOrigins ?? []).map((o) => hostnameOf(o) ?? o.toLowerCase())];

@@ -87,7 +87,8 @@ export function computeHealth(ctx: ToolContext, info: Readonly<{ name: string; v
   if (ctx.approvals) {
     check('approvals', () => {
       const pending = options.pendingApprovals?.();
-      return [{ name: 'approvals', status: 'ok', reason: pending === undefined ? 'writes enabled, approvals wired' : `writes enabled, ${pending} pending approvals` }];
+      const writes = ctx.approvals?.readOnly ? 'read-only (writes disabled)' : 'writes enabled, each needs a human';
+      return [{ name: 'approvals', status: 'ok', reason: pending === undefined ? writes : `${writes}; ${pending} pending approvals` }];
     });
   }
   if (options.extra) check('extra', options.extra);

@@ -73,6 +73,45 @@ export const getSystemStatus = defineTool({
         writeErrors: z.number().int().describe('Failed write batches since start (retried)'),
       })
       .describe('SQLite store'),
+    ram: z
+      .object({
+        bytes: z.number().int().describe('Bytes allocated for buffered ticks'),
+        capBytes: z.number().int().describe('Hard cap of the buffer, bytes'),
+        ticks: z.number().int().describe('Ticks held in RAM'),
+        bytesPerTick: z.number().describe('Allocated bytes per buffered tick'),
+        windowMs: z.number().int().describe('Shortest window any symbol holds now, ms'),
+        configuredWindowMs: z.number().int().describe('Configured rolling window, ms (3 h by default)'),
+        shortened: z.boolean().describe('True when memory pressure shortened the window of at least one symbol'),
+        reason: z.string().nullable().describe('Why the window is shorter than configured, or null'),
+        refused: z.number().int().describe('Ticks refused because the cap left no room at all'),
+        symbols: z
+          .array(
+            z.object({
+              symbol: z.string().describe('Symbol'),
+              ticks: z.number().int().describe('Ticks held'),
+              bytes: z.number().int().describe('Bytes held'),
+              coveredFrom: z.string().nullable().describe('Venue time from which every tick is held (ISO 8601), null when empty'),
+              newest: z.string().nullable().describe('Newest buffered tick (ISO 8601), null when empty'),
+              windowMs: z.number().int().describe('Window held, ms'),
+              shortened: z.boolean().describe('True when the cap cut this symbol below the configured window'),
+              late: z.number().int().describe('Ticks refused as older than the covered window'),
+            }),
+          )
+          .describe('Per symbol'),
+      })
+      .nullable()
+      .describe('RAM tick buffer (3 h rolling window, hard byte cap), null when not running'),
+    archive: z
+      .object({
+        dir: z.string().describe('Archive folder (<dataDir>/archive/<kind>/<SYMBOL>/<YYYY-MM-DD>.parquet)'),
+        files: z.number().int().describe('Verified day files'),
+        bytes: z.number().int().describe('Bytes on disk'),
+        passes: z.number().int().describe('Passes of the layer mover since start'),
+        lastPassAt: z.string().nullable().describe('End of the last mover pass (ISO 8601), null before any'),
+        running: z.boolean().describe('True while a pass is archiving or pruning'),
+      })
+      .nullable()
+      .describe('Parquet archive and the mover that archives finished days and prunes SQLite, null when not running'),
     trading: z
       .object({
         modes: z.record(z.string(), z.string()).describe('Trading mode per symbol: replay, paper, shadow (logged, not sent) or live'),
@@ -125,6 +164,8 @@ export const getSystemStatus = defineTool({
       },
       replay: facts.replay,
       store: facts.store,
+      ram: facts.ram ? { ...facts.ram, symbols: facts.ram.symbols.map((x) => ({ ...x, coveredFrom: iso(x.coveredFrom), newest: iso(x.newest) })) } : null,
+      archive: facts.archive ? { ...facts.archive, lastPassAt: iso(facts.archive.lastPassAt) } : null,
       trading: ctx.trading
         ? {
             modes: { ...ctx.trading.modes() },

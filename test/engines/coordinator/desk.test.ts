@@ -89,19 +89,28 @@ describe("exits' declines in dtms_actions", () => {
 });
 
 describe('the desk over another execution venue', () => {
-  it('the coordinator trades at the given venue; there is no paper venue', async () => {
+  it('the coordinator trades at the given venue; the paper venue exists beside it and stays untouched', async () => {
     const clock = new TestClock(BARS[0]!.closeTime);
     const bus = new EventBus();
     const own = new PaperVenue({ id: 'other', clock, rules: { BTCUSD: BTC_RULES }, balance: 5_000, currency: 'USD', defaultSpread: {}, priceOf: () => ({ bid: 72631.9, ask: 72632, last: null, tsEvent: clock.now() }) });
     const desk = createTradingDesk({ clock, bus, symbols: [SPEC], modeOf: () => 'live', calendar: [], balance: 1, currency: 'EUR', venue: own });
-    expect(desk.paper).toBeNull();
+    expect(desk.paper.id).toBe('paper');
     expect(desk.venue).toBe(own);
     desk.start();
     const res = await desk.coordinator.requestEntry({ symbol: 'BTCUSD', side: 'buy', volume: 0.5, sl: 72400, tp: null, idempotencyKey: 'O1' });
     expect(res).toMatchObject({ sent: true, retcode: 10009, ticket: 'P1' });
     expect(own.positions()).toEqual([expect.objectContaining({ ticket: 'P1', openPrice: 72632, sl: 72400, volume: 0.5 })]);
     expect(desk.coordinator.dtmsStates('P1')).toEqual([expect.objectContaining({ phase: 'monitoring', sl: 72400, risk: 232 })]);
+    expect(desk.paper.positions()).toEqual([]);
     desk.stop();
+  });
+
+  it('a venue factory receives the paper venue (the server routes paper symbols to it and shadow/live ones to MT5)', () => {
+    const clock = new TestClock(BARS[0]!.closeTime);
+    let given: unknown = null;
+    const desk = createTradingDesk({ clock, bus: new EventBus(), symbols: [SPEC], modeOf: () => 'paper', calendar: [], balance: 1_000, currency: 'USD', venue: (paper) => ((given = paper), paper) });
+    expect(given).toBe(desk.paper);
+    expect(desk.venue).toBe(desk.paper);
   });
 });
 

@@ -166,7 +166,8 @@ describe('REST API, health, metrics and OpenAPI', () => {
       expect(reply.headers['cache-control']).toBe('no-store');
       expect(reply.json).toMatchObject({ status: 'ok', ok: true, ...INFO, checkedAt: new Date(app.ctx.clock.now()).toISOString() });
       const names = reply.json.components.map((c: { name: string }) => c.name);
-      expect(names).toEqual([...app.ctx.facts().feeds.map((f) => `feed:${f.id}`), 'store', 'pipeline', 'coordinator']);
+      expect(names).toEqual([...app.ctx.facts().feeds.map((f) => `feed:${f.id}`), 'store', 'pipeline', 'coordinator', 'approvals']);
+      expect(reply.json.components.find((c: { name: string }) => c.name === 'approvals').reason).toBe('read-only (writes disabled)');
       expect(reply.json.components.find((c: { name: string }) => c.name === 'pipeline').reason).toBe('5000 ticks accepted, 0 rejected, 753 candles closed');
     });
 

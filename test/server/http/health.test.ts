@@ -54,7 +54,7 @@ describe('computeHealth', () => {
     expect(ok.ok).toBe(true);
     expect(ok.components.slice(-3)).toEqual([
       { name: 'coordinator', status: 'ok', reason: 'no trading wired, event-loop delay p99 80.0 ms' },
-      { name: 'approvals', status: 'ok', reason: 'writes enabled, 3 pending approvals' },
+      { name: 'approvals', status: 'ok', reason: 'writes enabled, each needs a human; 3 pending approvals' },
       { name: 'analyst', status: 'ok', reason: 'last run 2 min ago' },
     ]);
     expect(statusOf(computeHealth(ctx, INFO, { maxLoopDelayP99Ms: 50 })).coordinator).toBe('degraded');

@@ -57,6 +57,8 @@ describe('get_system_status over a pipeline fed the first BTCUSDT trades plus th
         fused: 334,
         candlesClosed: candles,
       }),
+      ram: null,
+      archive: null,
       replay: { file: 'BTCUSDT-trades-2017-08-17_0400-0800.csv', speed: 'max', loops: 0, framesSent: 337 },
       store: { path: ':memory:', sizeBytes: parts.store.sizeBytes(), ticks: 334, candles, pendingWrites: 0, writeErrors: 0 },
       trading: null,
