@@ -175,7 +175,16 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
   };
   const startedAt = clock.now();
   const tickBuffer = new TickBuffer({ bus, clock, windowMs: config.store.ramWindowMs, capBytes: config.store.ramCapBytes });
-  const memory = createMemoryLayers({ dataDir: config.dataDir, db: store.db, bus, clock, config: config.memory, onLogError: (error) => log.warn({ err: error }, 'log write failed') });
+  const memory = createMemoryLayers({
+    dataDir: config.dataDir,
+    db: store.db,
+    bus,
+    clock,
+    config: config.memory,
+    // A replay's days are recorded days: age them by the replayed time, not the wall clock, or they would be archived and expired at once.
+    ...(config.mode === 'replay' ? { marketNow: () => latestVenueTime(pipeline, symbols) ?? clock.now() } : {}),
+    onLogError: (error) => log.warn({ err: error }, 'log write failed'),
+  });
   const access = new MarketDataAccess(store.candles, pipeline, 1_000, { window: tickBuffer.ring, history: store.ticks, archive: memory.archive });
   bus.subscribe('candle.closed', (candle) => access.onCandleClosed(candle));
   bus.subscribe('offset.updated', (u) => log.debug({ symbol: u.symbol, offset: u.offset, pairs: u.pairs, held: u.held }, 'offset calibrated'));
@@ -253,6 +262,16 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
       store.close();
     },
   };
+}
+
+/** Venue time of the newest trade or quote of any symbol, or null before any. */
+function latestVenueTime(pipeline: Pipeline, symbols: readonly SymbolSpec[]): number | null {
+  let latest: number | null = null;
+  for (const { symbol } of symbols) {
+    const s = pipeline.snapshot(symbol);
+    for (const t of [s.lastTrade?.tsEvent, s.lastQuote?.tsEvent]) if (t !== undefined && (latest === null || t > latest)) latest = t;
+  }
+  return latest;
 }
 
 function moverFacts(s: Readonly<{ passes: number; lastPassAt: number | null; running: boolean }>) {

@@ -33,6 +33,8 @@ export type RetentionMoverOptions = Readonly<{
   db: BetterSqlite3.Database;
   archive: Archive;
   clock: Clock;
+  /** Venue time of the newest data (the pipeline's estimate); the scheduled passes age data by it. Default: the clock. */
+  marketNow?: () => number;
   config?: Partial<MemoryConfig>;
   /** JSON-lines logs (and anything else) pruned on every pass. */
   targets?: readonly RetentionTarget[];
@@ -88,9 +90,14 @@ export class RetentionMover implements Lifecycle {
     if (this.current !== null) await this.current.catch(() => {});
   }
 
-  /** One scheduled pass now: archive days that ended `archiveGraceMinutes` before the clock's time. */
+  /**
+   * One scheduled pass now: archive days that ended `archiveGraceMinutes`
+   * before the market's time (`marketNow`, the venue time of the data; the
+   * clock when not given), so a replay of recorded days is not archived and
+   * expired as if those days were long past.
+   */
   runOnce(): Promise<MoverReport> {
-    const now = this.options.clock.now();
+    const now = this.options.marketNow?.() ?? this.options.clock.now();
     return this.archiveBefore(now - this.config.archiveGraceMinutes * 60_000, now);
   }
 

@@ -12,6 +12,8 @@ export type MemoryLayersOptions = Readonly<{
   db: BetterSqlite3.Database;
   bus: EventBus;
   clock: Clock;
+  /** Venue time of the newest data, by which the mover ages days (default: the clock). */
+  marketNow?: () => number;
   /** The validated (or raw, validated here) `memory` config section. */
   config?: Partial<MemoryConfig>;
   /** Log write failures (never thrown into the bus). */
@@ -44,6 +46,7 @@ export function createMemoryLayers(options: MemoryLayersOptions): MemoryLayers {
     db: options.db,
     archive,
     clock: options.clock,
+    ...(options.marketNow ? { marketNow: options.marketNow } : {}),
     config,
     targets: [
       { name: 'events', prune: (now) => logs.events.prune(now) },
