@@ -11,3 +11,6 @@ export * from './Trading.js';
 export * from './Offset.js';
 export * from './Volatility.js';
 export * from './Structure.js';
+export * from './Approval.js';
+export * from './ApprovalAudit.js';
+export * from './ParameterVersion.js';

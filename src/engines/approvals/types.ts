@@ -3,52 +3,13 @@
  * the request record bound to a hash of its exact parameters, the audit row,
  * and the ports the approval book needs (request store, audit log, gate).
  */
-import type { Side } from '../../core/index.js';
+import type { ApprovalPatch, ApprovalRecord, ApprovalStatus, AuditEntry, AuditEntryInput, AuditQuery, Exposure, WriteAction } from '../../core/index.js';
 
-/** A write the model asks for (the write tools' arguments, before resolution). */
-export type WriteAction =
-  | Readonly<{ kind: 'place_order'; symbol: string; side: Side; volume: number; sl: number | null; tp: number | null; idempotencyKey: string | null }>
-  | Readonly<{ kind: 'modify_position'; ticket: string; sl?: number | null; tp?: number | null }>
-  | Readonly<{ kind: 'close_position'; ticket: string; volume: number | null }>
-  | Readonly<{ kind: 'hedge_position'; ticket: string; volume: number | null }>
-  | Readonly<{ kind: 'enroll_position'; ticket: string }>
-  | Readonly<{ kind: 'set_parameters'; changes: Readonly<Record<string, unknown>>; reason: string }>;
+// The request and audit record shapes are core domain types (shared with the store and the tools); re-exported here.
+export type { ApprovalPatch, ApprovalRecord, ApprovalStatus, Exposure, WriteAction } from '../../core/index.js';
 
 /** Kind of a write action. */
 export type WriteKind = WriteAction['kind'];
-
-/** Lifecycle of a request. Terminal: executed, failed, denied, expired, voided. */
-export type ApprovalStatus = 'pending' | 'approved' | 'executing' | 'executed' | 'failed' | 'denied' | 'expired' | 'voided';
-
-/** What an action does to market exposure: only `reducing` may be pre-approved; only `increasing` is voided by a reducing/halted state. */
-export type Exposure = 'increasing' | 'reducing' | 'neutral';
-
-/** A stored request (mirrors the store's `ApprovalRow`). */
-export type ApprovalRecord = Readonly<{
-  id: string;
-  tool: string;
-  kind: string;
-  params: Readonly<Record<string, unknown>>;
-  hash: string;
-  summary: string;
-  exposure: Exposure;
-  symbol: string | null;
-  refPrice: number | null;
-  idempotencyKey: string | null;
-  sessionId: string | null;
-  status: ApprovalStatus;
-  createdAt: number;
-  expiresAt: number;
-  approvedBy: string | null;
-  approvedAt: number | null;
-  approvedHash: string | null;
-  decidedAt: number | null;
-  reason: string | null;
-  outcome: Readonly<Record<string, unknown>> | null;
-}>;
-
-/** Fields set together with a status change. */
-export type ApprovalPatch = Partial<Pick<ApprovalRecord, 'approvedBy' | 'approvedAt' | 'approvedHash' | 'decidedAt' | 'reason' | 'outcome'>> & Readonly<{ status: ApprovalStatus }>;
 
 /** Port: where requests live (the store's `ApprovalRepo`). `transition` is compare-and-set. */
 export type RequestStore = Readonly<{
@@ -72,24 +33,16 @@ export type AuditKind =
   | 'executed'
   | 'failed';
 
-/** One audit row before it is stored. */
-export type AuditInput = Readonly<{
-  ts: number;
-  requestId: string | null;
-  kind: AuditKind;
-  actor: string;
-  detail: string;
-  hash: string | null;
-  data: Readonly<Record<string, unknown>>;
-}>;
+/** One audit row before it is stored (the core `AuditEntryInput`, with the kind narrowed to the flow's kinds). */
+export type AuditInput = Omit<AuditEntryInput, 'kind'> & Readonly<{ kind: AuditKind }>;
 
-/** A stored audit row. */
-export type AuditRecord = Omit<AuditInput, 'kind'> & Readonly<{ id: number; kind: string }>;
+/** A stored audit row (the core `AuditEntry`). */
+export type AuditRecord = AuditEntry;
 
 /** Port: the append-only audit log (the store's `AuditRepo`). */
 export type AuditLog = Readonly<{
   append(entry: AuditInput): AuditRecord;
-  query(q: Readonly<{ requestId?: string; from?: number; beforeId?: number; limit: number }>): readonly AuditRecord[];
+  query(q: AuditQuery): readonly AuditRecord[];
 }>;
 
 /** A write the gate accepted: resolved, exact parameters and what a human is shown. */

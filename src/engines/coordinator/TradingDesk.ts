@@ -10,10 +10,10 @@
  * exits engine's trailing distance.
  */
 import type { Clock, EventBus, ExecutionVenue, SymbolRules, SymbolSpec } from '../../core/index.js';
-import { dtmsConfig, type DtmsConfig } from '../dtms/index.js';
+import { DEFAULT_DTMS_CONFIG, dtmsConfig, rulesConfig, type DtmsConfig } from '../dtms/index.js';
 import { DEFAULT_PAPER_RULES, DEFAULT_PAPER_SPREADS, PaperVenue, type PaperPrice } from '../paper/index.js';
 import { RiskEngine, type EconomicEvent, type RiskConfig, type RiskStatus } from '../risk/index.js';
-import { exitsConfig, type ExitsConfig } from '../exits/index.js';
+import { DEFAULT_EXITS_CONFIG, exitsConfig, type ExitsConfig } from '../exits/index.js';
 import { Coordinator, type CoordinatorOptions } from './Coordinator.js';
 import { createExitsAdviser } from './exitsAdviser.js';
 import { LoadMonitor } from './LoadMonitor.js';
@@ -86,14 +86,14 @@ export function createTradingDesk(o: TradingDeskOptions): TradingDesk {
   const dtmsFor = (symbol: string): DtmsConfig => {
     let c = configs.get(symbol);
     const r = rules[symbol];
-    if (!c) configs.set(symbol, (c = r ? dtmsConfig({ priceDigits: r.digits, volumeStep: r.volumeStep, volumeMin: r.volumeMin }) : dtmsConfig()));
+    if (!c) configs.set(symbol, (c = r ? dtmsConfig(rulesConfig(r, DEFAULT_DTMS_CONFIG.minStopDistance)) : dtmsConfig()));
     return c;
   };
   const exitsConfigs = new Map<string, ExitsConfig>();
   const exitsFor = (symbol: string): ExitsConfig => {
     let c = exitsConfigs.get(symbol);
     const r = rules[symbol];
-    if (!c) exitsConfigs.set(symbol, (c = r ? exitsConfig({ priceDigits: r.digits, volumeStep: r.volumeStep, volumeMin: r.volumeMin }) : exitsConfig()));
+    if (!c) exitsConfigs.set(symbol, (c = r ? exitsConfig(rulesConfig(r, DEFAULT_EXITS_CONFIG.minStopDistance)) : exitsConfig()));
     return c;
   };
   const loop = new LoadMonitor(20, { clock: o.clock, windowMs: o.loadWindowMs ?? 5_000 });

@@ -5,3 +5,4 @@
  */
 export * from './types.js';
 export { canTransition, dtmsConfig, dtmsStep, initialDtmsState, initialRisk } from './step.js';
+export { brokerStopDistance, rulesConfig, type RulesConfig } from './brokerRules.js';

@@ -102,7 +102,9 @@ export function exitsSync(state: ExitsState, venue: Readonly<{ sl: number | null
  * `timeStopR`); partial plan targets (by price progress, fractions of the
  * initial volume); then the volatility-scaled ATR trail once the best
  * progress reached `trailActivationR`, sent only when it tightens the stop by
- * at least `minTrailStepAtr` x ATR (a stop never loosens).
+ * at least `minTrailStepAtr` x ATR (a stop never loosens); such a stop is
+ * declined instead when it would be within `minStopDistance` (the broker's
+ * stops level, when set) of the price.
  */
 export function exitsStep(state: ExitsState, market: ExitsMarket, now: number, config: ExitsConfig = DEFAULT_EXITS_CONFIG): ExitsStepResult {
   if (state.closed) return { state, actions: [], considered: [] };
@@ -164,8 +166,12 @@ export function exitsStep(state: ExitsState, market: ExitsMarket, now: number, c
     if (s.bestR >= config.trailActivationR) {
       const stop = round(price - dir * distance);
       if (tighter(stop, s.sl) && dir * (stop - s.sl) >= config.minTrailStepAtr * market.atr) {
-        act('modify_sl', 'vol_trail', stop, `trail ${Number((distance / market.atr).toFixed(4))} x ATR behind the price`, { price, atr: market.atr, distance, previousSl: s.sl });
-        s.sl = stop;
+        if (config.minStopDistance > 0 && dir * (price - stop) <= config.minStopDistance) {
+          decline('modify_sl', 'vol_trail', stop, `trail stop would be within the minimum stop distance ${config.minStopDistance} of the price`, { price, atr: market.atr, distance, minStopDistance: config.minStopDistance, sl: s.sl });
+        } else {
+          act('modify_sl', 'vol_trail', stop, `trail ${Number((distance / market.atr).toFixed(4))} x ATR behind the price`, { price, atr: market.atr, distance, previousSl: s.sl });
+          s.sl = stop;
+        }
       }
     }
   }

@@ -57,6 +57,8 @@ export type ExitsConfig = Readonly<{
   timeStopR: number;
   /** Factor of `timeStopMinutes` while the state is `extreme` (default 0.5: faster exits). */
   extremeTimeStopFactor: number;
+  /** Minimum distance of a stop from the price, in price units (the broker's stops level; default 0): a trail stop closer than it is declined. */
+  minStopDistance: number;
   /** Price decimals stops are rounded to (default 2). */
   priceDigits: number;
   /** Volume step (default 0.001). */
@@ -79,6 +81,7 @@ export const DEFAULT_EXITS_CONFIG: ExitsConfig = Object.freeze({
   timeStopMinutes: 120,
   timeStopR: 0.5,
   extremeTimeStopFactor: 0.5,
+  minStopDistance: 0,
   priceDigits: 2,
   volumeStep: 0.001,
   volumeMin: 0.001,

@@ -9,8 +9,8 @@
 import type { Candle, Side, StructureEvent, SymbolRules, VolatilityState } from '../../core/index.js';
 import { Atr } from '../../pipeline/indicators/Atr.js';
 import { initialStructureState, stepStructure, structureConfig } from '../../pipeline/structure/index.js';
-import { dtmsStep, initialDtmsState, type DtmsAction, type DtmsState } from '../dtms/index.js';
-import { exitsStep, initialExitsState, type ExitAction, type ExitsState } from '../exits/index.js';
+import { dtmsStep, initialDtmsState, type DtmsAction, type DtmsConfig, type DtmsState } from '../dtms/index.js';
+import { exitsStep, initialExitsState, type ExitAction, type ExitsConfig, type ExitsState } from '../exits/index.js';
 import { dtmsConfigOf, exitsConfigOf } from './engineConfigs.js';
 import type { ParameterSet } from './schema.js';
 
@@ -112,8 +112,8 @@ export function dryRun(
         const where = `${symbol} ${side} opened ${iso(entry.closeTime)} at ${openPrice} (stop ${sl})`;
         positions += 1;
         const later = window.slice(i + 1);
-        dtmsActions += replayDtms(later, open, dtmsCfg, minDistance, (t) => issue(`dtms ${where}: ${t}`));
-        exitsActions += replayExits(later, open, exitsCfg, minDistance, (t) => issue(`exits ${where}: ${t}`));
+        dtmsActions += replay(dtmsEngine(open, dtmsCfg), later, open, minDistance, (t) => issue(`dtms ${where}: ${t}`));
+        exitsActions += replay(exitsEngine(open, exitsCfg), later, open, minDistance, (t) => issue(`exits ${where}: ${t}`));
       }
     }
     report.push({ ...base, positions, dtmsActions, exitsActions, skipped: null });
@@ -138,44 +138,34 @@ function checkAction(a: Action, side: Side, sl: number, volume: number, price: n
   return null;
 }
 
-function replayDtms(bars: readonly Bar[], open: Open, config: Parameters<typeof dtmsStep>[3], minDistance: number, issue: (t: string) => void): number {
-  let state: DtmsState;
-  try {
-    state = initialDtmsState(open);
-  } catch (error) {
-    issue(`opening threw: ${message(error)}`);
-    return 0;
-  }
-  let count = 0;
-  for (const b of bars) {
-    const c = b.candle.close;
-    let r: ReturnType<typeof dtmsStep>;
-    try {
-      r = dtmsStep(state, { price: { bid: c, ask: c, last: c }, atr: b.atr, candles: [b.candle], events: b.events, volatilityState: b.state }, b.closeTime, config);
-    } catch (error) {
-      issue(`step at ${iso(b.closeTime)} threw: ${message(error)}`);
-      return count;
-    }
-    let sl = state.sl;
-    let volume = state.volume;
-    for (const a of r.actions) {
-      count += 1;
-      const bad = checkAction(a, open.side, sl, volume, c, minDistance);
-      if (bad !== null) return (issue(`at ${iso(b.closeTime)}: ${bad}`), count);
-      if (a.kind === 'modify_sl') sl = a.value;
-      if (a.kind === 'partial_close') volume -= a.value;
-    }
-    if (!Number.isFinite(r.state.sl) || !Number.isFinite(r.state.volume)) return (issue(`at ${iso(b.closeTime)}: state stop ${r.state.sl} or volume ${r.state.volume} is not a number`), count);
-    state = r.state;
-    if (state.phase === 'closed') break;
-  }
-  return count;
+/** One engine as the replay drives it: its opening state, one step per bar, and whether the position is done. */
+type Engine<S extends Readonly<{ sl: number; volume: number }>> = Readonly<{
+  open(): S;
+  step(state: S, bar: Bar, price: number): Readonly<{ state: S; actions: readonly Action[] }>;
+  closed(state: S): boolean;
+}>;
+
+function dtmsEngine(open: Open, config: DtmsConfig): Engine<DtmsState> {
+  return {
+    open: () => initialDtmsState(open),
+    step: (state, b, c) => dtmsStep(state, { price: { bid: c, ask: c, last: c }, atr: b.atr, candles: [b.candle], events: b.events, volatilityState: b.state }, b.closeTime, config),
+    closed: (state) => state.phase === 'closed',
+  };
 }
 
-function replayExits(bars: readonly Bar[], open: Open, config: Parameters<typeof exitsStep>[3], minDistance: number, issue: (t: string) => void): number {
-  let state: ExitsState;
+function exitsEngine(open: Open, config: ExitsConfig): Engine<ExitsState> {
+  return {
+    open: () => initialExitsState(open, config),
+    step: (state, b, c) => exitsStep(state, { price: { bid: c, ask: c, last: c }, atr: b.atr, candles: [b.candle], volatilityState: b.state, vix: null }, b.closeTime, config),
+    closed: (state) => state.closed,
+  };
+}
+
+/** Steps one engine over the bars after the open, checking every action; answers the actions counted before it stopped. */
+function replay<S extends Readonly<{ sl: number; volume: number }>>(engine: Engine<S>, bars: readonly Bar[], open: Open, minDistance: number, issue: (t: string) => void): number {
+  let state: S;
   try {
-    state = initialExitsState(open, config);
+    state = engine.open();
   } catch (error) {
     issue(`opening threw: ${message(error)}`);
     return 0;
@@ -183,9 +173,9 @@ function replayExits(bars: readonly Bar[], open: Open, config: Parameters<typeof
   let count = 0;
   for (const b of bars) {
     const c = b.candle.close;
-    let r: ReturnType<typeof exitsStep>;
+    let r: ReturnType<Engine<S>['step']>;
     try {
-      r = exitsStep(state, { price: { bid: c, ask: c, last: c }, atr: b.atr, candles: [b.candle], volatilityState: b.state, vix: null }, b.closeTime, config);
+      r = engine.step(state, b, c);
     } catch (error) {
       issue(`step at ${iso(b.closeTime)} threw: ${message(error)}`);
       return count;
@@ -201,7 +191,7 @@ function replayExits(bars: readonly Bar[], open: Open, config: Parameters<typeof
     }
     if (!Number.isFinite(r.state.sl) || !Number.isFinite(r.state.volume)) return (issue(`at ${iso(b.closeTime)}: state stop ${r.state.sl} or volume ${r.state.volume} is not a number`), count);
     state = r.state;
-    if (state.closed) break;
+    if (engine.closed(state)) break;
   }
   return count;
 }

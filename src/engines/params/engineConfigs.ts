@@ -2,11 +2,12 @@
  * The engine hook: the configurations DTMS, exits and risk run with, built
  * from a parameter set and each symbol's broker rules exactly the way
  * `createTradingDesk` builds its defaults (price digits, volume step and
- * minimum from the rules; everything else from the parameters).
+ * minimum, and the minimum stop distance = the broker's stops level, from the
+ * rules via `rulesConfig`; everything else from the parameters).
  */
 import type { SymbolRules } from '../../core/index.js';
-import { dtmsConfig, type DtmsConfig } from '../dtms/index.js';
-import { exitsConfig, type ExitsConfig } from '../exits/index.js';
+import { DEFAULT_DTMS_CONFIG, dtmsConfig, rulesConfig, type DtmsConfig } from '../dtms/index.js';
+import { DEFAULT_EXITS_CONFIG, exitsConfig, type ExitsConfig } from '../exits/index.js';
 import type { RiskConfig } from '../risk/index.js';
 import type { ParameterSet } from './schema.js';
 
@@ -34,7 +35,7 @@ export function dtmsConfigOf(params: ParameterSet, rules: SymbolRules | undefine
     chochTightenAtrK: p.chochTightenAtrK,
     allowHedge: p.allowHedge,
     hedgeFraction: p.hedgeFraction,
-    ...(rules ? { priceDigits: rules.digits, volumeStep: rules.volumeStep, volumeMin: rules.volumeMin } : {}),
+    ...(rules ? rulesConfig(rules, DEFAULT_DTMS_CONFIG.minStopDistance) : {}),
   });
 }
 
@@ -54,7 +55,7 @@ export function exitsConfigOf(params: ParameterSet, rules: SymbolRules | undefin
     timeStopMinutes: p.timeStopMinutes,
     timeStopR: p.timeStopR,
     extremeTimeStopFactor: p.extremeTimeStopFactor,
-    ...(rules ? { priceDigits: rules.digits, volumeStep: rules.volumeStep, volumeMin: rules.volumeMin } : {}),
+    ...(rules ? rulesConfig(rules, DEFAULT_EXITS_CONFIG.minStopDistance) : {}),
   });
 }
 

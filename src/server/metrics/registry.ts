@@ -68,9 +68,12 @@ function pick(labelNames: readonly string[], labels: Labels | undefined): Labels
   return out;
 }
 
-/** A monotonically increasing count (requests, calls, errors). */
-export class Counter {
-  private readonly series = new Map<string, { labels: Labels; value: number }>();
+/**
+ * What counters and gauges share: a validated name and label names, one
+ * value per label set, and the text lines of the family.
+ */
+export abstract class ScalarMetric {
+  protected readonly series = new Map<string, { labels: Labels; value: number }>();
   constructor(
     readonly name: string,
     readonly help: string,
@@ -80,6 +83,14 @@ export class Counter {
     checkLabels(labelNames);
   }
 
+  /** The family as text lines. */
+  lines(): string[] {
+    return [...this.series.values()].map((s) => `${this.name}${labelText(s.labels)} ${formatValue(s.value)}`);
+  }
+}
+
+/** A monotonically increasing count (requests, calls, errors). */
+export class Counter extends ScalarMetric {
   /** Adds `by` (default 1, never negative) to the series of `labels`. */
   inc(labels?: Labels, by = 1): void {
     if (!(by >= 0)) throw new Error(`counter ${this.name} cannot decrease`);
@@ -93,33 +104,13 @@ export class Counter {
   get(labels?: Labels): number {
     return this.series.get(seriesKey(this.labelNames, labels))?.value ?? 0;
   }
-
-  /** The family as text lines. */
-  lines(): string[] {
-    return [...this.series.values()].map((s) => `${this.name}${labelText(s.labels)} ${formatValue(s.value)}`);
-  }
 }
 
 /** A value that goes up and down (queue depth, pending approvals). */
-export class Gauge {
-  private readonly series = new Map<string, { labels: Labels; value: number }>();
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    readonly labelNames: readonly string[] = [],
-  ) {
-    checkName(name);
-    checkLabels(labelNames);
-  }
-
+export class Gauge extends ScalarMetric {
   /** Sets the series of `labels` to `value`. */
   set(labels: Labels | undefined, value: number): void {
     this.series.set(seriesKey(this.labelNames, labels), { labels: pick(this.labelNames, labels), value });
-  }
-
-  /** The family as text lines. */
-  lines(): string[] {
-    return [...this.series.values()].map((s) => `${this.name}${labelText(s.labels)} ${formatValue(s.value)}`);
   }
 }
 

@@ -4,39 +4,17 @@
  * approvals or executions of one request can never both succeed.
  */
 import type BetterSqlite3 from 'better-sqlite3';
+import type { ApprovalPatch, ApprovalRecord, ApprovalStatus } from '../../core/index.js';
 import { checkLimit, parseJsonObject } from './util.js';
 
-/** Lifecycle of a request: pending, then approved, executing, executed or failed; or denied, expired, voided. */
-export type ApprovalStatusValue = 'pending' | 'approved' | 'executing' | 'executed' | 'failed' | 'denied' | 'expired' | 'voided';
+/** Lifecycle of a request (the core `ApprovalStatus`). */
+export type ApprovalStatusValue = ApprovalStatus;
 
-/** One stored write request. */
-export type ApprovalRow = Readonly<{
-  id: string;
-  tool: string;
-  kind: string;
-  /** The exact canonical parameters the request executes. */
-  params: Readonly<Record<string, unknown>>;
-  /** SHA-256 (hex) of the canonical parameters. */
-  hash: string;
-  summary: string;
-  exposure: 'increasing' | 'reducing' | 'neutral';
-  symbol: string | null;
-  refPrice: number | null;
-  idempotencyKey: string | null;
-  sessionId: string | null;
-  status: ApprovalStatusValue;
-  createdAt: number;
-  expiresAt: number;
-  approvedBy: string | null;
-  approvedAt: number | null;
-  approvedHash: string | null;
-  decidedAt: number | null;
-  reason: string | null;
-  outcome: Readonly<Record<string, unknown>> | null;
-}>;
+/** One stored write request (the core `ApprovalRecord`). */
+export type ApprovalRow = ApprovalRecord;
 
-/** Fields a status change may set besides the status. */
-export type ApprovalPatch = Partial<Pick<ApprovalRow, 'approvedBy' | 'approvedAt' | 'approvedHash' | 'decidedAt' | 'reason' | 'outcome'>> & Readonly<{ status: ApprovalStatusValue }>;
+// The patch of a status change is the core domain type; re-exported for the store's callers.
+export type { ApprovalPatch } from '../../core/index.js';
 
 type Row = {
   id: string;

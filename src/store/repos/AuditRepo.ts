@@ -5,29 +5,11 @@
  * only ever inserts and reads.
  */
 import type BetterSqlite3 from 'better-sqlite3';
+import type { AuditEntry, AuditEntryInput, AuditQuery } from '../../core/index.js';
 import { checkLimit, parseJsonObject } from './util.js';
 
-/** One audit row before it has an id. */
-export type AuditEntryInput = Readonly<{
-  ts: number;
-  /** The request it is about; null when there is none (a call refused before a request existed). */
-  requestId: string | null;
-  /** What happened: requested, refused, approved, denied, approval_refused, expired, voided, execution_refused, executed, failed. */
-  kind: string;
-  /** Who caused it: `model:<tool>`, `cli`, `admin-http`, `elicitation:<session>`, `config:preApproveReducing`, `system`. */
-  actor: string;
-  /** Human-readable reason or summary. */
-  detail: string;
-  /** Parameter hash the row concerns, when one. */
-  hash: string | null;
-  data: Readonly<Record<string, unknown>>;
-}>;
-
-/** One stored audit row. */
-export type AuditEntry = AuditEntryInput & Readonly<{ id: number }>;
-
-/** Query over the audit log, newest first; `beforeId` pages. */
-export type AuditQuery = Readonly<{ requestId?: string; from?: number; beforeId?: number; limit: number }>;
+// The audit row shapes are core domain types (shared with the approval book and the tools); re-exported for the store's callers.
+export type { AuditEntry, AuditEntryInput, AuditQuery } from '../../core/index.js';
 
 type Row = { id: number; ts: number; request_id: string | null; kind: string; actor: string; detail: string; hash: string | null; data_json: string };
 

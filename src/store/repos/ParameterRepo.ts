@@ -6,34 +6,11 @@
  * schema); it stores and returns JSON objects.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { InvalidRequestError, TemporaryError } from '../../core/index.js';
+import { InvalidRequestError, TemporaryError, type ParameterVersionInput, type ParameterVersionRecord } from '../../core/index.js';
 import { checkLimit, parseJsonObject } from './util.js';
 
-/** What a new version records; its number and parent are assigned by `append`. */
-export type ParameterVersionInput = Readonly<{
-  /** Epoch ms the version took effect (the caller's clock). */
-  createdAt: number;
-  /** Who caused it: `default`, `approval:<requestId>`, `cli`, `rollback`, `auto-rollback`. */
-  createdBy: string;
-  reason: string;
-  /** The full parameter set. */
-  params: Readonly<Record<string, unknown>>;
-  /** For a rollback, the version whose parameters it restores. */
-  restores?: number | null;
-}>;
-
-/** One stored version. */
-export type ParameterVersionRecord = Readonly<{
-  version: number;
-  createdAt: number;
-  createdBy: string;
-  reason: string;
-  params: Readonly<Record<string, unknown>>;
-  /** The version in effect before this one, null for the first. */
-  parent: number | null;
-  /** For a rollback, the version it restores; null otherwise. */
-  restores: number | null;
-}>;
+// The version shapes are core domain types (shared with the params engine and the tools); re-exported for the store's callers.
+export type { ParameterVersionInput, ParameterVersionRecord } from '../../core/index.js';
 
 type Row = {
   version: number;

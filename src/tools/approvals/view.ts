@@ -6,54 +6,20 @@
  * model approve: `confirmAtClient` approves only on a human's "accept" given
  * through MCP elicitation at the client.
  */
+import type { ApprovalRecord, ApprovalStatus, AuditEntry, AuditQuery, WriteAction } from '../../core/index.js';
 import type { Confirmation } from '../defineTool.js';
 
-// Structural mirrors of engines/approvals (tools import engines only through an engines/index.ts, which does not exist yet).
+/** A write the model asks for (the core `WriteAction`). */
+export type WriteRequest = WriteAction;
 
-/** A write the model asks for. */
-export type WriteRequest =
-  | Readonly<{ kind: 'place_order'; symbol: string; side: 'buy' | 'sell'; volume: number; sl: number | null; tp: number | null; idempotencyKey: string | null }>
-  | Readonly<{ kind: 'modify_position'; ticket: string; sl?: number | null; tp?: number | null }>
-  | Readonly<{ kind: 'close_position'; ticket: string; volume: number | null }>
-  | Readonly<{ kind: 'hedge_position'; ticket: string; volume: number | null }>
-  | Readonly<{ kind: 'enroll_position'; ticket: string }>
-  | Readonly<{ kind: 'set_parameters'; changes: Readonly<Record<string, unknown>>; reason: string }>;
+/** Status of a request: pending, approved, executing, executed, failed, denied, expired, voided (the core `ApprovalStatus`). */
+export type ApprovalStatusView = ApprovalStatus;
 
-/** Status of a request: pending, approved, executing, executed, failed, denied, expired, voided. */
-export type ApprovalStatusView = 'pending' | 'approved' | 'executing' | 'executed' | 'failed' | 'denied' | 'expired' | 'voided';
+/** One write request as the book holds it: the core `ApprovalRecord` without the book's internal fields. */
+export type ApprovalRequestView = Omit<ApprovalRecord, 'refPrice' | 'idempotencyKey' | 'sessionId' | 'approvedHash'>;
 
-/** One write request as the book holds it. */
-export type ApprovalRequestView = Readonly<{
-  id: string;
-  tool: string;
-  kind: string;
-  params: Readonly<Record<string, unknown>>;
-  /** SHA-256 of the canonical parameters the approval is bound to. */
-  hash: string;
-  summary: string;
-  exposure: 'increasing' | 'reducing' | 'neutral';
-  symbol: string | null;
-  status: ApprovalStatusView;
-  createdAt: number;
-  expiresAt: number;
-  approvedBy: string | null;
-  approvedAt: number | null;
-  decidedAt: number | null;
-  reason: string | null;
-  outcome: Readonly<Record<string, unknown>> | null;
-}>;
-
-/** One audit row. */
-export type AuditEntryView = Readonly<{
-  id: number;
-  ts: number;
-  requestId: string | null;
-  kind: string;
-  actor: string;
-  detail: string;
-  hash: string | null;
-  data: Readonly<Record<string, unknown>>;
-}>;
+/** One audit row (the core `AuditEntry`). */
+export type AuditEntryView = AuditEntry;
 
 /** Answer of a write request: stored (pending, or already executed when pre-approved), or refused at once with the reason. */
 export type SubmitAnswer = Readonly<{ accepted: true; request: ApprovalRequestView }> | Readonly<{ accepted: false; reason: string }>;
@@ -73,7 +39,7 @@ export type ApprovalsView = Readonly<{
   /** The request, or null when unknown. */
   get(requestId: string): ApprovalRequestView | null;
   /** Audit rows, newest first; `beforeId` pages. */
-  audit(query: Readonly<{ requestId?: string; from?: number; beforeId?: number; limit: number }>): readonly AuditEntryView[];
+  audit(query: AuditQuery): readonly AuditEntryView[];
   /** How a human approves the request (CLI command, admin endpoint), for the tool answer. */
   howToApprove(requestId: string, expiresAt: number): string;
 }>;

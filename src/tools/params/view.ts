@@ -3,24 +3,13 @@
  * the versioned DTMS, exits and risk parameters, assembled by the server.
  * Absent from the tool context = parameters are not versioned in this server.
  */
+import type { ParameterVersion } from '../../core/index.js';
 
-/** One stored version of the trading parameters. */
-export type ParameterSetView = Readonly<{
-  version: number;
-  /** Epoch ms the version took effect (or was created, for a refused one). */
-  createdAt: number;
-  /** Who caused it: `default`, `approval:<requestId>`, `cli`, `rollback`, `auto-rollback`. */
-  createdBy: string;
-  reason: string;
-  /** The full parameter set (sections `dtms`, `exits`, `risk`). */
-  params: Readonly<Record<string, unknown>>;
-  /** True for the version in effect. */
-  active: boolean;
-  /** The version this one was derived from, null for the first. */
-  parent: number | null;
-  /** For a rollback (manual or automatic), the version whose parameters it restores; null otherwise (absent from older implementations). */
-  restores?: number | null;
-}>;
+/**
+ * One stored version of the trading parameters (the core `ParameterVersion`),
+ * except that `restores` may be absent (older implementations).
+ */
+export type ParameterSetView = Omit<ParameterVersion, 'restores'> & Readonly<{ restores?: number | null }>;
 
 /** Outcome of validating a change: the merged set it would produce, or every reason it is refused. */
 export type ParameterValidation =

@@ -13,7 +13,7 @@ import { dtmsConfig } from '../../../src/engines/dtms/index.js';
 import { DEFAULT_EXITS_CONFIG, exitsConfig, trailDistance, vixFactor, type ExitPlan } from '../../../src/engines/exits/index.js';
 import { PaperVenue } from '../../../src/engines/paper/index.js';
 import { BTC_RULES } from '../paper/harness.js';
-import { BARS, at, rig } from './harness.js';
+import { BARS, at, driveDesk, rig } from './harness.js';
 
 const SPEC: SymbolSpec = { symbol: 'BTCUSD', binance: { market: 'spot', instrument: 'btcusdt' }, mt5: 'BTCUSD', primary: 'binance' };
 
@@ -27,19 +27,11 @@ async function deskRun(vix: number | null, until = at(2, 19)) {
   bus.subscribe('dtms.action', (r) => rows.push(r));
   const desk = createTradingDesk({ clock, bus, symbols: [SPEC], modeOf: () => 'replay', calendar: [], balance: 100_000, currency: 'USD', vix: () => vix });
   desk.start();
-  const tick = (price: number, ts: number): Tick => ({ symbol: 'BTCUSD', source: 'binance', tsEvent: ts, tsInit: ts, bid: price, ask: price, last: price, volume: 0, trades: 1, takerSide: null, seq: null, offset: 0 });
-  let atr: number | null = null;
-  for (const b of BARS) {
-    clock.advance(b.closeTime - clock.now());
-    bus.publish('tick.fused', tick(b.candle.close, b.closeTime));
-    for (const e of b.events) bus.publish('structure.event', e);
-    bus.publish('candle.closed', b.candle);
-    await desk.coordinator.idle();
+  let atr = null as number | null;
+  await driveDesk(desk, bus, clock, until, async (b) => {
     atr = b.atr;
     if (b.closeTime === at(1, 4)) await desk.coordinator.requestEntry({ symbol: 'BTCUSD', side: 'buy', volume: 1, sl: Number((b.candle.close - 2 * b.atr!).toFixed(2)), tp: null, idempotencyKey: 'V1' });
-    if (b.closeTime >= until) break;
-  }
-  await desk.coordinator.idle();
+  });
   desk.stop();
   const plan = desk.coordinator.exitPlans('P1')?.[0]?.plan as ExitPlan | undefined;
   return { rows, plan, atr: atr! };

@@ -58,3 +58,25 @@ export function rig(dtms: DtmsConfig, mode: TradingMode = 'replay', exits: Exits
   };
   return { clock, venue, risk, store, repo, coordinator, feed };
 }
+
+/** Minimal view of a trading desk the bar driver needs (`createTradingDesk`'s answer fits). */
+type DrivenDesk = Readonly<{ coordinator: Readonly<{ idle(): Promise<void> }> }>;
+
+/**
+ * Drives a started trading desk over BARS the way the pipeline would: per bar the clock at its close, a fused
+ * tick at the close price, its structure events and the closed candle, then waits for the coordinator; `onBar`
+ * runs after each bar (e.g. to request an entry); stops after the bar closing at `until`.
+ */
+export async function driveDesk(desk: DrivenDesk, bus: EventBus, clock: TestClock, until: number, onBar: (b: Bar) => Promise<void> | void = () => {}): Promise<void> {
+  for (const b of BARS) {
+    clock.advance(b.closeTime - clock.now());
+    const c = b.candle.close;
+    bus.publish('tick.fused', { symbol: 'BTCUSD', source: 'binance', tsEvent: b.closeTime, tsInit: b.closeTime, bid: c, ask: c, last: c, volume: 0, trades: 1, takerSide: null, seq: null, offset: 0 });
+    for (const e of b.events) bus.publish('structure.event', e);
+    bus.publish('candle.closed', b.candle);
+    await desk.coordinator.idle();
+    await onBar(b);
+    if (b.closeTime >= until) break;
+  }
+  await desk.coordinator.idle();
+}

@@ -70,3 +70,17 @@ export async function submitWrite(tool: string, request: WriteRequest, summary: 
   }
   return requestOutput(r, book.howToApprove(r.id, r.expiresAt));
 }
+
+/** Input of a write on one position with an optional volume in lots (close, hedge); the field descriptions are the tool's. */
+export function positionVolumeInput(ticket: string, volume: string) {
+  return z.object({
+    ticket: z.string().min(1).max(40).describe(ticket),
+    volume: z.number().positive().optional().describe(volume),
+  });
+}
+
+/** Handler of a write on one position with an optional volume: submits `kind` for the ticket (volume omitted = null, the tool's default), summarised as `<verb> <ticket>`. */
+export function submitPositionVolume(kind: 'close_position' | 'hedge_position', verb: string) {
+  return (a: Readonly<{ ticket: string; volume?: number | undefined }>, ctx: ToolContext, call?: ToolCall): Promise<WriteOutput> =>
+    submitWrite(kind, { kind, ticket: a.ticket, volume: a.volume ?? null }, `${verb} ${a.ticket}`, ctx, call);
+}
