@@ -1,9 +1,6 @@
 import type {
   Candle,
-  CandleBasis,
   Cancel,
-  Clock,
-  EventBus,
   LiveMarketView,
   MarketSnapshot,
   OffsetUpdate,
@@ -12,63 +9,21 @@ import type {
   Tick,
   Timeframe,
 } from '../core/index.js';
-import { CandleAggregator } from './aggregation/index.js';
 import { OffsetEngine } from './calibration/OffsetEngine.js';
-import type { OffsetEngineOptions } from './calibration/offsetTypes.js';
-import { StreamAnalytics } from './CandleAnalytics.js';
+import type { StreamAnalytics } from './CandleAnalytics.js';
+import { CandleStreams } from './CandleStreams.js';
+import { publishSourceSwitch, publishVolatilityRejected } from './pipelineEvents.js';
+import type { PipelineOptions, PipelineStats } from './pipelineTypes.js';
 import { publishCalibration } from './publishCalibration.js';
 import type { StructureDetector } from './structure/StructureDetector.js';
-import type { SpikeFilterOptions } from './filters/SpikeFilter.js';
 import { TickGate } from './filters/TickGate.js';
 import { Fuser } from './fusion/Fuser.js';
 import { GapBook, type GapSummary } from './state/GapBook.js';
-import { applyToEntry, MarketStateBook, snapshotOf, type BookEntry } from './state/MarketStateBook.js';
-import type { M5BridgeOptions } from './volatility/types.js';
+import { applyToEntry, MarketStateBook, snapshotOf } from './state/MarketStateBook.js';
 import { VolatilityBridgeService } from './volatility/VolatilityBridgeService.js';
 
-/** Options of the tick pipeline. */
-export type PipelineOptions = Readonly<{
-  bus: EventBus;
-  clock: Clock;
-  symbols: readonly SymbolSpec[];
-  /** How often candles are closed by the clock when no tick arrives, ms. */
-  closeIntervalMs?: number;
-  /** Grace after a candle's end before the clock closes it (late ticks), ms. */
-  closeGraceMs?: number;
-  /** Spike controller tuning; `false` turns it off. */
-  spike?: SpikeFilterOptions | false;
-  /** How often the Binance-to-broker offset used by the fused stream is refreshed, ms (default 60 000). */
-  offsetIntervalMs?: number;
-  /** Offset engine tuning (`atrOf` and `quality` are wired by the pipeline). */
-  offset?: Omit<OffsetEngineOptions, 'atrOf' | 'quality'>;
-  /** M5 volatility bridge tuning shared by every symbol. */
-  bridge?: Omit<M5BridgeOptions, 'symbol'>;
-}>;
-
-/** Counters the status tool reports. */
-export type PipelineStats = Readonly<{
-  accepted: number;
-  rejected: number;
-  unknownSymbol: number;
-  lateTicks: number;
-  candlesClosed: number;
-  rejectReasons: Readonly<Record<string, number>>;
-  spikes: number;
-  fused: number;
-}>;
-
-/**
- * Price basis of candles built from a source: trade prints for the exchange
- * (so they equal Binance's klines), bid for the MT5 broker (MT5 charts and the
- * bars the bridge sends are bid bars, so built and received bars agree), and
- * quote mid for other recorded quote sources.
- */
-export function candleBasisFor(source: Source): CandleBasis {
-  if (source === 'binance') return 'trade';
-  return source === 'mt5' ? 'bid' : 'mid';
-}
-
-type Stream = { aggregator: CandleAggregator; lastTsEvent: number; lastTsInit: number; lastMono: number; book: BookEntry; analytics: StreamAnalytics };
+export { candleBasisFor } from './CandleStreams.js';
+export type { PipelineOptions, PipelineStats } from './pipelineTypes.js';
 
 /** Timeframes whose structure labels vote in the M5 bridge. */
 const LABEL_TIMEFRAMES = new Set(['M1', 'M5', 'M15']);
@@ -104,13 +59,13 @@ export class Pipeline implements LiveMarketView {
   private fused = 0;
   private stopOffsetTimer: Cancel | null = null;
   private readonly specs = new Map<string, SymbolSpec>();
-  /** Candle streams by symbol, then source: two small maps, no key strings built per tick. */
-  private readonly streams = new Map<string, Map<Source, Stream>>();
+  private readonly streams: CandleStreams;
   private candlesClosed = 0;
   private stopTimer: Cancel | null = null;
 
   constructor(private readonly options: PipelineOptions) {
     for (const spec of options.symbols) this.specs.set(spec.symbol, spec);
+    this.streams = new CandleStreams(options.clock, (analytics, source, candle) => this.onClosed(analytics, source, candle));
     this.gate = new TickGate(options.bus, (symbol) => this.specs.has(symbol), options.spike);
     options.bus.subscribe('gap.updated', (gap) => this.gapBook.apply(gap));
     this.calibrator = new OffsetEngine({
@@ -130,20 +85,7 @@ export class Pipeline implements LiveMarketView {
     this.fuser = new Fuser(
       options.symbols,
       (symbol) => this.offsets.get(symbol) ?? 0,
-      (change) => {
-        const now = options.clock.now();
-        options.bus.publish('source.switched', { ...change, tsInit: now });
-        options.bus.publish('system.event', {
-          kind: 'source.switched',
-          level: change.to === null ? 'warn' : 'info',
-          component: 'fuser',
-          symbol: change.symbol,
-          message: `${change.symbol} unified stream: ${change.from ?? 'none'} -> ${change.to ?? 'none'} (${change.reason})`,
-          data: { from: change.from, to: change.to, reason: change.reason },
-          tsEvent: now,
-          tsInit: now,
-        });
-      },
+      (change) => publishSourceSwitch(options.bus, options.clock, change),
       (tick) => {
         this.fused++;
         this.book.apply(tick);
@@ -173,7 +115,7 @@ export class Pipeline implements LiveMarketView {
   ingest(tick: Tick): boolean {
     const { bus } = this.options;
     if (!this.gate.pass(tick)) return false;
-    const stream = this.stream(tick.symbol, tick.source);
+    const stream = this.streams.stream(tick.symbol, tick.source);
     applyToEntry(stream.book, tick);
     stream.lastTsEvent = tick.tsEvent;
     stream.lastTsInit = tick.tsInit;
@@ -202,7 +144,7 @@ export class Pipeline implements LiveMarketView {
 
   /** Last trade and quote of one source of a symbol, in that venue's own prices. */
   sourceSnapshot(symbol: string, source: Source): MarketSnapshot {
-    return snapshotOf(symbol, this.streams.get(symbol)?.get(source)?.book);
+    return snapshotOf(symbol, this.streams.find(symbol, source)?.book);
   }
 
   /** Offset (broker - Binance) the fused stream applies to a symbol's Binance prices, 0 until calibrated. */
@@ -236,16 +178,13 @@ export class Pipeline implements LiveMarketView {
    * and before the first closed candle.
    */
   structureDetector(symbol: string, timeframe: Timeframe): StructureDetector | null {
-    const stream = this.streams.get(symbol)?.get(this.primaryCandleSource(symbol) as Source);
+    const stream = this.streams.find(symbol, this.primaryCandleSource(symbol) as Source);
     return stream?.analytics.detector(timeframe) ?? null;
   }
 
   /** Venue time now: the latest venue time of any stream plus the monotonic time since its tick; the clock before any tick. */
   private venueNow(): number {
-    const mono = this.options.clock.monotonic();
-    let now = Number.NEGATIVE_INFINITY;
-    for (const s of this.allStreams()) if (s.lastTsInit !== 0) now = Math.max(now, s.lastTsEvent + Math.max(0, mono - s.lastMono));
-    return Number.isFinite(now) ? now : this.options.clock.now();
+    return this.streams.venueNow(this.options.clock.now());
   }
 
   /** Before a symbol's first offset, calibrates as soon as enough pairs exist (at most once a second of venue time). */
@@ -267,7 +206,7 @@ export class Pipeline implements LiveMarketView {
   }
 
   openCandle(symbol: string, timeframe: Timeframe): Candle | null {
-    const stream = this.streams.get(symbol)?.get(this.primaryCandleSource(symbol) as Source);
+    const stream = this.streams.find(symbol, this.primaryCandleSource(symbol) as Source);
     return stream ? stream.aggregator.openCandle(timeframe) : null;
   }
 
@@ -281,8 +220,7 @@ export class Pipeline implements LiveMarketView {
   }
 
   stats(): PipelineStats {
-    let lateTicks = 0;
-    for (const stream of this.allStreams()) lateTicks += stream.aggregator.stats().lateTicks;
+    const lateTicks = this.streams.lateTicks();
     const g = this.gate.stats();
     return {
       accepted: g.accepted,
@@ -307,13 +245,7 @@ export class Pipeline implements LiveMarketView {
    * that gap-fill is about to complete.
    */
   closeByClock(): void {
-    const mono = this.options.clock.monotonic();
-    const grace = this.options.closeGraceMs ?? 2_000;
-    for (const stream of this.allStreams()) {
-      if (stream.lastTsInit === 0) continue;
-      const venueNow = stream.lastTsEvent + Math.max(0, mono - stream.lastMono);
-      stream.aggregator.closeUntil(venueNow - grace);
-    }
+    this.streams.closeUntilVenueTime(this.options.closeGraceMs ?? 2_000);
   }
 
   /**
@@ -336,41 +268,7 @@ export class Pipeline implements LiveMarketView {
       this.volatility.onCandle(out.candle);
     } catch (error) {
       // a candle older than the bridge's last (warm-up from a later stored run): the bridge keeps its state
-      bus.publish('system.event', {
-        kind: 'volatility.rejected',
-        level: 'warn',
-        component: 'volatility',
-        symbol: candle.symbol,
-        message: `${candle.symbol} M5 bridge refused a candle: ${error instanceof Error ? error.message : String(error)}`,
-        data: { openTime: candle.openTime, source },
-        tsEvent: candle.tsEvent,
-        tsInit: this.options.clock.now(),
-      });
+      publishVolatilityRejected(bus, this.options.clock, candle, source, error);
     }
-  }
-
-  private *allStreams(): Iterable<Stream> {
-    for (const bySource of this.streams.values()) yield* bySource.values();
-  }
-
-  private stream(symbol: string, source: Source): Stream {
-    let bySource = this.streams.get(symbol);
-    if (!bySource) {
-      bySource = new Map();
-      this.streams.set(symbol, bySource);
-    }
-    let stream = bySource.get(source);
-    if (!stream) {
-      const aggregator = new CandleAggregator({
-        symbol,
-        basis: candleBasisFor(source),
-        clock: this.options.clock,
-        onClosed: (candle) => this.onClosed(analytics, source, candle),
-      });
-      const analytics = new StreamAnalytics(symbol);
-      stream = { aggregator, lastTsEvent: 0, lastTsInit: 0, lastMono: 0, book: { trade: null, quote: null, ticks: 0 }, analytics };
-      bySource.set(source, stream);
-    }
-    return stream;
   }
 }

@@ -14,65 +14,17 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { Cancel, Clock } from '../core/clock/Clock.js';
 import { handleAdmin } from './binanceAdmin.js';
-import { clientInfo, malformedFrames, routeOf, selectClients, streamKind, type ClientTarget, type SimClient, type SimClientInfo } from './binanceClients.js';
-import { handleControl, normaliseStream } from './binanceControl.js';
+import { clientInfo, clientRoute, malformedFrames, selectClients, streamKind, type ClientTarget, type SimClient, type SimClientInfo } from './binanceClients.js';
+import { handleControl } from './binanceControl.js';
 import { ReplayHistory } from './binanceHistory.js';
 import { ReplayPlayer, type PlayerRec } from './binancePlayer.js';
 import { buildTimeline, idSpans, recordingStreams, type BinanceMarket, type BinanceRecording } from './binanceRecording.js';
-import { BinanceRestSim, type RestSimStatus } from './binanceRestSim.js';
+import { BinanceRestSim } from './binanceRestSim.js';
+import type { BinanceReplayServerOptions, ReplaySpeed, ReplayStatus } from './binanceReplayTypes.js';
 
 export type { ClientTarget, SimClientInfo } from './binanceClients.js';
 export type { RestSimStatus } from './binanceRestSim.js';
-
-/** Replay pace: 1 = real time, 10 = ten times faster, `max` = as fast as the clients take it. */
-export type ReplaySpeed = number | 'max';
-
-/** Options of the replay server. */
-export type BinanceReplayServerOptions = {
-  /** One recording, or several (merged by time, each keeping its own order). */
-  recordings: BinanceRecording | readonly BinanceRecording[];
-  /** Paces finite-speed replay, pings, stalls, REST weights and bans (a `TestClock` in tests). */
-  clock: Clock;
-  speed?: ReplaySpeed;
-  /** Uniform pace in events per second, ignoring recorded gaps (overrides `speed`; for benchmarks). */
-  rate?: number;
-  /** TCP port on 127.0.0.1; 0 (default) = ephemeral. */
-  port?: number;
-  /** Market imitated: `spot` (default) or `usdm` (frame layouts, routes, `/fapi/v1` REST). */
-  market?: BinanceMarket;
-  /** Start over at the end, shifting times and ids forward (default true). */
-  loop?: boolean;
-  /** `max` speed: events per event-loop turn (default 512). */
-  batchSize?: number;
-  /** `max` speed: pause while a client has more than this many bytes buffered (default 1 MiB). */
-  highWaterMark?: number;
-  /** Server ping period (default 20 000 ms, like spot). */
-  pingIntervalMs?: number;
-  /** Disconnect a client whose last pong is older than this (default 60 000 ms). */
-  pongTimeoutMs?: number;
-  /** REST: weight limit per minute, retention of served trades, ban length. */
-  rest?: { weightLimit?: number; retentionMs?: number; banSeconds?: number };
-  /** Called with the (shifted) id of each event just before it is sent (benchmarks stamp send times). */
-  onEmit?: (id: number) => void;
-};
-
-/** Replay progress and audience. */
-export type ReplayStatus = Readonly<{
-  /** Completed passes over the recording. */
-  loops: number;
-  /** Replayed data frames sent, summed over clients (control replies, notices and faults not counted). */
-  framesSent: number;
-  clients: number;
-  /** Started (first client connected) and not finished. */
-  replaying: boolean;
-  speed: ReplaySpeed;
-  /** Next event index in the timeline, and its length. */
-  position: number;
-  events: number;
-  /** Time shift per loop, whole ms: last − first event millisecond + 1, so loops never share a millisecond. */
-  lengthMs: number;
-  rest: RestSimStatus;
-}>;
+export type { BinanceReplayServerOptions, ReplaySpeed, ReplayStatus } from './binanceReplayTypes.js';
 
 /** The Binance replay server; `start()` then connect to `url` (WS) or `restUrl` (HTTP). */
 export class BinanceReplayServer {
@@ -256,25 +208,14 @@ export class BinanceReplayServer {
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (this.clock.monotonic() < this.refuseWsUntil) return void socket.destroy();
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const { path, kinds } = routeOf(this.market, url.pathname);
-    let streams: string[];
-    let combined: boolean;
-    if (path === '/stream') {
-      streams = (url.searchParams.get('streams') ?? '').split('/');
-      combined = true;
-    } else if (path === '/ws' || path.startsWith('/ws/')) {
-      streams = path.slice(4).split('/');
-      combined = false;
-    } else {
+    const route = clientRoute(this.market, req.url ?? '/');
+    if (route === null) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    const micro = this.market !== 'usdm' && url.searchParams.get('timeUnit')?.toUpperCase() === 'MICROSECOND';
-    const set = new Set(streams.filter((s) => s !== '').map(normaliseStream));
     const id = this.nextClientId++;
     const where = (req.url ?? '/').slice(0, 512);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, { id, path: where, streams: set, combined, micro, kinds }));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, { id, path: where, ...route }));
   }
 
   private connected(ws: WebSocket, init: Pick<SimClient, 'id' | 'path' | 'streams' | 'combined' | 'micro' | 'kinds'>): void {

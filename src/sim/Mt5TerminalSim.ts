@@ -10,12 +10,11 @@
  * its answer. With `trading`, `order`/`modify_sltp`/`close` execute with the
  * paper venue's rules (see `mt5SimExec.ts`) and account/positions are live.
  */
-import { connect, type Socket } from 'node:net';
 import type { Cancel, Clock } from '../core/clock/Clock.js';
-import { LineFramer } from '../pipeline/feeds/mt5/framing.js';
 import { MT5_PROTOCOL_VERSION, UtpMessageSchema, type CloseMessage, type HistoryMessage, type ModifySltpMessage, type OrderMessage, type UtpMessage } from '../pipeline/feeds/mt5/schema.js';
 import { SimExecution } from './mt5SimExec.js';
 import { SimMarket } from './mt5SimMarket.js';
+import { SimLink } from './mt5SimLink.js';
 import { defaultPositions, helloFields, historyAnswer, SIM_ACCOUNT, SIM_TERMINAL } from './mt5SimMessages.js';
 import type { Mt5SimSpeed, Mt5SimStats, Mt5TerminalSimOptions } from './mt5SimTypes.js';
 
@@ -29,13 +28,10 @@ export class Mt5TerminalSim {
   private readonly market: SimMarket;
   private readonly speed: Mt5SimSpeed;
   private readonly startUtc: number;
-  private socket: Socket | null = null;
-  private connected = false;
+  private readonly link: SimLink;
   private started = false;
-  private stopped = false;
   private silent = false;
   private seq = 0;
-  private failures = 0;
   private anchorMono = 0;
   private sendCursor = 0;
   private announced: number | null = null;
@@ -47,9 +43,8 @@ export class Mt5TerminalSim {
   private readonly exec: SimExecution | null;
   private readonly lastSent = new Map<string, number>();
   private timers: Cancel[] = [];
-  private retry: Cancel | null = null;
   private firstSettle: (() => void) | null = null;
-  private s = { attempts: 0, connects: 0, ticksSent: 0, ticksSwallowed: 0, barsSent: 0, historyAnswered: 0, pingsAnswered: 0, badLines: 0 };
+  private s = { ticksSent: 0, ticksSwallowed: 0, barsSent: 0, historyAnswered: 0, pingsAnswered: 0, badLines: 0 };
 
   constructor(options: Mt5TerminalSimOptions) {
     this.o = options;
@@ -63,6 +58,16 @@ export class Mt5TerminalSim {
     const clock = this.clock;
     const marketClock: Clock = { now: () => this.virtualUtc(), monotonic: () => clock.monotonic(), setTimeout: (fn, ms) => clock.setTimeout(fn, ms), setInterval: (fn, ms) => clock.setInterval(fn, ms) };
     this.exec = options.trading ? new SimExecution(options.symbols, marketClock, (utc) => this.market.serverMs(utc), options.trading) : null;
+    this.link = new SimLink(clock, options, {
+      connected: () => this.onConnected(),
+      line: (line) => this.onLine(line),
+      badLine: () => this.s.badLines++,
+      drain: () => this.pump(),
+      closed: () => {
+        this.silent = false;
+        this.settle();
+      },
+    });
   }
 
   /** Starts the market clock and connects; resolves once the first attempt connected or failed. */
@@ -76,31 +81,21 @@ export class Mt5TerminalSim {
     this.timers.push(this.clock.setInterval(() => this.sendAccount(), this.o.accountEveryMs ?? 10_000));
     this.timers.push(this.clock.setInterval(() => this.sendOffset(this.market.offsetAt(this.virtualUtc()), this.serverNow()), this.o.offsetResendMs ?? 3_600_000));
     if (this.speed !== 'max') this.timers.push(this.clock.setInterval(() => this.pace(), this.o.paceMs ?? 100));
-    this.connect();
+    this.link.connect();
     return settled;
   }
 
   /** Disconnects for good and cancels every timer. */
   async stop(): Promise<void> {
-    this.stopped = true;
     for (const cancel of this.timers.splice(0)) cancel();
-    this.retry?.();
-    this.retry = null;
-    const socket = this.socket;
-    this.socket = null;
-    this.connected = false;
+    const closing = this.link.stop();
     this.settle();
-    if (socket && !socket.destroyed) {
-      await new Promise<void>((resolve) => {
-        socket.once('close', () => resolve());
-        socket.destroy();
-      });
-    }
+    await closing;
   }
 
   /** Counters and position of the replay. */
   stats(): Mt5SimStats {
-    return { ...this.s, connected: this.connected, failures: this.failures, subscribed: this.subscribed !== null, seq: this.seq, silent: this.silent, produced: this.market.produced(), events: this.market.length, finished: this.market.produced() === this.market.length && this.sendCursor === this.market.length, virtualUtc: this.virtualUtc() };
+    return { attempts: this.link.attempts, connects: this.link.connects, ...this.s, connected: this.link.connected, failures: this.link.failures, subscribed: this.subscribed !== null, seq: this.seq, silent: this.silent, produced: this.market.produced(), events: this.market.length, finished: this.market.produced() === this.market.length && this.sendCursor === this.market.length, virtualUtc: this.virtualUtc() };
   }
 
   /** Current market time, UTC ms. */
@@ -111,7 +106,7 @@ export class Mt5TerminalSim {
 
   /** Fault: drop the connection now (reconnects with backoff). */
   disconnectNow(): void {
-    this.socket?.destroy();
+    this.link.destroy();
   }
 
   /** Fault: keep the socket open but send nothing; ticks produced meanwhile are lost in the link. Cleared by the next connection. */
@@ -122,7 +117,7 @@ export class Mt5TerminalSim {
 
   /** Fault: write one raw line (default: a tick whose time is a string). */
   sendMalformed(line = '{"v":1,"type":"tick","seq":999999,"ts":0,"sym":"BTCUSD","tmsc":"yesterday","bid":1,"ask":2,"last":0,"vol":0,"flags":6}'): void {
-    this.writeLine(line);
+    this.link.write(line);
   }
 
   /** Fault: execute the next `count` trading commands but drop their `resp` (the updated positions and account are still sent). */
@@ -139,45 +134,14 @@ export class Mt5TerminalSim {
     return Math.floor(this.market.serverMs(this.virtualUtc()));
   }
 
-  private connect(): void {
-    if (this.stopped) return;
-    this.s.attempts++;
-    const socket = connect({ host: this.o.host ?? '127.0.0.1', port: this.o.port });
-    this.socket = socket;
-    socket.setNoDelay(true);
-    const framer = new LineFramer(16 * 1024 * 1024);
-    socket.on('connect', () => {
-      if (this.socket !== socket) return;
-      this.connected = true;
-      this.failures = 0;
-      this.s.connects++;
-      this.seq = 0;
-      this.silent = false;
-      this.subscribed = null;
-      this.sendHello();
-      this.sendAccount();
-      this.settle();
-    });
-    socket.on('data', (chunk: Buffer) => {
-      if (this.socket === socket) framer.push(chunk, (line) => this.onLine(line), () => this.s.badLines++);
-    });
-    socket.on('drain', () => this.pump());
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      if (this.socket !== socket) return;
-      this.socket = null;
-      this.connected = false;
-      this.silent = false;
-      this.settle();
-      if (this.stopped) return;
-      this.failures++;
-      const base = this.o.backoff?.initialMs ?? 1_000;
-      const delay = Math.min(this.o.backoff?.maxMs ?? 30_000, base * 2 ** (this.failures - 1));
-      this.retry = this.clock.setTimeout(() => {
-        this.retry = null;
-        this.connect();
-      }, delay);
-    });
+  /** A new connection: fresh sequence, no fault, not subscribed; hello and account go out first. */
+  private onConnected(): void {
+    this.seq = 0;
+    this.silent = false;
+    this.subscribed = null;
+    this.sendHello();
+    this.sendAccount();
+    this.settle();
   }
 
   private settle(): void {
@@ -187,17 +151,10 @@ export class Mt5TerminalSim {
   }
 
   private send(message: Record<string, unknown> & { type: string }): boolean {
-    if (!this.connected || this.silent) return true;
+    if (!this.link.connected || this.silent) return true;
     const { type, ...fields } = message;
     // `ts` is whole ms on the wire; a test clock driven by fractional timers may read between milliseconds
-    return this.writeLine(JSON.stringify({ v: MT5_PROTOCOL_VERSION, type, seq: ++this.seq, ts: Math.floor(this.clock.now()), ...fields }));
-  }
-
-  private writeLine(line: string): boolean {
-    const socket = this.socket;
-    if (!this.connected || socket === null) return true;
-    this.o.tap?.('out', line);
-    return socket.write(`${line}\n`);
+    return this.link.write(JSON.stringify({ v: MT5_PROTOCOL_VERSION, type, seq: ++this.seq, ts: Math.floor(this.clock.now()), ...fields }));
   }
 
   private sendHello(): void {
@@ -217,7 +174,7 @@ export class Mt5TerminalSim {
   }
 
   private sendOffset(offsetSec: number, serverTimeMsc: number): void {
-    if (!this.connected || this.silent) return;
+    if (!this.link.connected || this.silent) return;
     this.announced = offsetSec;
     this.send({ type: 'offset', serverUtcOffsetSec: offsetSec, serverTimeMsc });
   }
@@ -235,7 +192,7 @@ export class Mt5TerminalSim {
 
   private emitBars(): void {
     for (const { sym, tf, bar } of this.market.closedBars(this.serverNow())) {
-      if (!this.connected || this.silent || this.subscribed === null || !this.subscribed.has(sym) || !this.barTfs.has(tf)) continue;
+      if (!this.link.connected || this.silent || this.subscribed === null || !this.subscribed.has(sym) || !this.barTfs.has(tf)) continue;
       this.send({ type: 'bar', sym, tf, ...bar });
       this.s.barsSent++;
     }
@@ -243,16 +200,16 @@ export class Mt5TerminalSim {
 
   /** Sends (or, silent, swallows) the ticks that happened and were not sent yet. */
   private pump(): void {
-    if (this.pumping || !this.connected || this.subscribed === null) return;
+    if (this.pumping || !this.link.connected || this.subscribed === null) return;
     this.pumping = true;
     try {
       const max = this.speed === 'max';
       const batchEnd = max ? this.sendCursor + (this.o.batchSize ?? 1_000) : Infinity;
       if (max) this.market.produceTo(batchEnd);
-      while (this.sendCursor < this.market.produced() && this.connected) {
+      while (this.sendCursor < this.market.produced() && this.link.connected) {
         if (!this.sendTick(this.sendCursor++) && !this.silent) break;
       }
-      if (max && this.connected && this.sendCursor < this.market.length && (this.socket?.writableNeedDrain !== true || this.silent)) setImmediate(() => this.pump());
+      if (max && this.link.connected && this.sendCursor < this.market.length && (!this.link.needsDrain || this.silent)) setImmediate(() => this.pump());
     } finally {
       this.pumping = false;
     }
@@ -325,8 +282,6 @@ export class Mt5TerminalSim {
     }
     this.send({ type: 'resp', reqId: m.reqId, ...answer });
   }
-
-
 
   private answerHistory(m: HistoryMessage): void {
     if (this.refuseHistory > 0) {

@@ -6,7 +6,7 @@
  * `/market` aggTrade/trade/kline, and any other route connects but stays silent.
  */
 import type { WebSocket } from 'ws';
-import type { ControlTarget } from './binanceControl.js';
+import { normaliseStream, type ControlTarget } from './binanceControl.js';
 import type { BinanceMarket } from './binanceRecording.js';
 
 /** One connected WebSocket client of the simulator. */
@@ -73,6 +73,30 @@ export function routeOf(market: BinanceMarket, pathname: string): { path: string
   const path = m ? pathname.slice(m[0].length) : pathname;
   if (market === 'spot') return { path, kinds: null };
   return { path, kinds: m ? (USDM_ROUTES[`/${m[1]}`] ?? SILENT) : SILENT };
+}
+
+/** What a WebSocket upgrade asks for: its streams, envelope, time unit and the kinds its route delivers. */
+export type ClientRoute = Pick<SimClient, 'streams' | 'combined' | 'micro' | 'kinds'>;
+
+/**
+ * Reads an upgrade request URL: `/stream?streams=a/b` (combined envelope) or
+ * `/ws/<stream>` (raw), behind a USD-M route prefix, `timeUnit=MICROSECOND`
+ * on spot; null for any other path (answered 404).
+ */
+export function clientRoute(market: BinanceMarket, requestUrl: string): ClientRoute | null {
+  const url = new URL(requestUrl, 'http://localhost');
+  const { path, kinds } = routeOf(market, url.pathname);
+  let streams: string[];
+  let combined: boolean;
+  if (path === '/stream') {
+    streams = (url.searchParams.get('streams') ?? '').split('/');
+    combined = true;
+  } else if (path === '/ws' || path.startsWith('/ws/')) {
+    streams = path.slice(4).split('/');
+    combined = false;
+  } else return null;
+  const micro = market !== 'usdm' && url.searchParams.get('timeUnit')?.toUpperCase() === 'MICROSECOND';
+  return { streams: new Set(streams.filter((s) => s !== '').map(normaliseStream)), combined, micro, kinds };
 }
 
 /** Kind part of a stream name (`btcusdt@kline_1m` → `kline`). */

@@ -27,7 +27,8 @@ describe('utp start', () => {
   beforeAll(async () => {
     requireBuild();
     dir = tempDir('utp-e2e-start-');
-    writeFileSync(path.join(dir.dir, 'utp.config.json'), JSON.stringify({ replay: { speed: 'max', loop: false }, trading: { loadThresholdMs: 10_000 } }) // load on a busy CI machine is not what this test checks);
+    // load on a busy CI machine is not what this test checks: the load threshold is out of reach
+    writeFileSync(path.join(dir.dir, 'utp.config.json'), JSON.stringify({ replay: { speed: 'max', loop: false }, trading: { loadThresholdMs: 10_000 } }));
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('UTP_')));
     child = spawn(process.execPath, [UTP_BIN, 'start', '--data-dir', dir.dir, '--port', '0'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));

@@ -226,9 +226,11 @@ describe('MCP in process (v2 client, in-memory transport)', () => {
       gaps: NO_GAPS,
     });
     const two = await ok('get_multi_timeframe', { symbol: 'BTCUSD', bars: 2 });
-    expect(two.timeframes.M1).toEqual({ candles: M1_TOOL.slice(11), lastIsOpen: true, hasMore: true });
-    expect(two.timeframes.M5).toEqual({ candles: M5_TOOL.slice(1), lastIsOpen: true, hasMore: true });
-    expect(two.timeframes.H4).toEqual({ candles: whole(14_400_000), lastIsOpen: true, hasMore: false });
+    // every timeframe ends on the last trade: asOf is its venue time, ageMs the test clock's distance to it
+    const fresh = { asOf: LAST_ISO, ageMs: 2_860_903 };
+    expect(two.timeframes.M1).toEqual({ candles: M1_TOOL.slice(11), lastIsOpen: true, hasMore: true, ...fresh });
+    expect(two.timeframes.M5).toEqual({ candles: M5_TOOL.slice(1), lastIsOpen: true, hasMore: true, ...fresh });
+    expect(two.timeframes.H4).toEqual({ candles: whole(14_400_000), lastIsOpen: true, hasMore: false, ...fresh });
   });
 
   it('get_system_status: 5000 ticks in, none dropped, all stored', async () => {

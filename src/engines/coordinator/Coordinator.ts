@@ -18,11 +18,10 @@
  * when the queue is empty), which keeps a replay deterministic.
  */
 import type { Candle, Clock, DtmsActionRecord, EventBus, ExecutionVenue, OffsetUpdate, Position, Source, StructureEvent, Tick, Timeframe } from '../../core/index.js';
-import type { VolatilityBridgeReading, VolatilityState } from '../../core/types/Volatility.js';
-import { Atr } from '../../pipeline/indicators/Atr.js';
-import { DEFAULT_DTMS_CONFIG, dtmsStep, initialDtmsState, type DtmsConfig, type DtmsMarket, type DtmsPrice, type DtmsState } from '../dtms/index.js';
+import type { VolatilityBridgeReading } from '../../core/types/Volatility.js';
+import { DEFAULT_DTMS_CONFIG, dtmsStep, initialDtmsState, type DtmsConfig, type DtmsMarket, type DtmsState } from '../dtms/index.js';
 import type { RiskAction, RiskEngine } from '../risk/index.js';
-import { candleToBrokerTerms, isBinanceCandle, structureToBrokerTerms } from './brokerTerms.js';
+import { CoordinatorMarkets } from './coordinatorMarkets.js';
 import type { LoadMonitor } from './LoadMonitor.js';
 import { selectAction, type Chosen } from './select.js';
 import { HEDGE_COMMENT, sendChosen } from './send.js';
@@ -50,19 +49,17 @@ export type CoordinatorOptions = Readonly<{
   onError?: (error: unknown) => void;
 }>;
 
-type Market = { price: DtmsPrice | null; atr: Atr; atrValue: number | null; candles: Candle[]; events: StructureEvent[]; volatility: VolatilityState | null };
-
 /** Runs risk → DTMS → exits → analysis for every position, one decision at a time. */
 export class Coordinator {
   private readonly managed = new Map<string, DtmsState>();
   private readonly finished = new Map<string, DtmsState>();
   private readonly unmanaged = new Set<string>();
-  /** Last stop sent (or shadowed) per ticket, and the last stop a command was attempted for (no retry of the same value). */
+  /** Last stop sent per ticket, and the last stop a command was attempted for (no retry of the same value). */
   private readonly commandedSl = new Map<string, number>();
   private readonly attemptedSl = new Map<string, number>();
-  private readonly markets = new Map<string, Market>();
-  /** Offset in force per symbol (broker - Binance), added to Binance candles and structure levels. */
-  private readonly offsets = new Map<string, number>();
+  /** Last stop only shadowed per ticket: kept apart from the attempts, so a switch from shadow to live reconciles the venue stop. */
+  private readonly shadowedSl = new Map<string, number>();
+  private readonly markets = new CoordinatorMarkets();
   private chain: Promise<void> = Promise.resolve();
   /** Symbols with a decision queued and not started yet. */
   private readonly queued = new Set<string>();
@@ -77,40 +74,35 @@ export class Coordinator {
   /** A closed candle: converted to broker terms, buffered, and a decision for its symbol when it is of the managed timeframe. */
   onCandle(closed: Candle): Promise<void> {
     if (closed.timeframe !== this.timeframe || !closed.closed) return this.chain;
-    const candle = isBinanceCandle(closed) ? candleToBrokerTerms(closed, this.offset(closed.symbol)) : closed;
-    const m = this.market(candle.symbol);
-    m.atrValue = m.atr.add(candle);
-    m.candles.push(candle);
-    return this.decide(candle.symbol);
+    return this.decide(this.markets.candle(closed).symbol);
   }
 
   /** A structure event of the managed timeframe, in broker terms, consumed by the next decision. */
   onStructure(event: StructureEvent): void {
     if (event.timeframe !== this.timeframe) return;
     const binance = (this.o.structureSourceOf?.(event.symbol) ?? 'binance') === 'binance';
-    this.market(event.symbol).events.push(binance ? structureToBrokerTerms(event, this.offset(event.symbol)) : event);
+    this.markets.structure(event, binance);
   }
 
   /** An offset calibration (`offset.updated`): the offset in force for the symbol's next Binance candles and events. */
   onOffset(update: OffsetUpdate): void {
-    this.offsets.set(update.symbol, update.offset);
+    this.markets.setOffset(update.symbol, update.offset);
   }
 
   /** The offset in force for a symbol (0 before any calibration). */
   offset(symbol: string): number {
-    return this.offsets.get(symbol) ?? 0;
+    return this.markets.offset(symbol);
   }
 
   /** The latest volatility state of a symbol (for DTMS data and risk gating). */
   onVolatility(reading: VolatilityBridgeReading): void {
-    this.market(reading.symbol).volatility = reading.state;
+    this.markets.volatility(reading.symbol, reading.state);
     this.o.risk.setVolatility(reading.symbol, reading.state);
   }
 
   /** A fused tick: the price of the next decisions, and a decision itself when `tickDecisions` is on. */
   onTick(tick: Tick): Promise<void> {
-    if (tick.source === 'binance') this.offsets.set(tick.symbol, tick.offset);
-    this.market(tick.symbol).price = { bid: tick.bid, ask: tick.ask, last: tick.last };
+    this.markets.tick(tick);
     return this.o.tickDecisions === false ? this.chain : this.decide(tick.symbol);
   }
 
@@ -211,26 +203,15 @@ export class Coordinator {
   }
 
   /** Modes, counters and the event-loop delay. */
-  status(symbols: readonly string[] = [...this.markets.keys()]): CoordinatorStatus {
+  status(symbols: readonly string[] = this.markets.symbols()): CoordinatorStatus {
     const modes: Record<string, TradingMode> = {};
     for (const s of symbols) modes[s] = this.o.modeOf(s);
     return { modes, managed: this.managed.size, decisions: this.decisions, lastDecisionAt: this.lastDecisionAt, exitsWired: Boolean(this.o.exits), loop: this.o.loop?.delay() ?? null };
   }
 
-  private market(symbol: string): Market {
-    let m = this.markets.get(symbol);
-    if (!m) this.markets.set(symbol, (m = { price: null, atr: new Atr(14), atrValue: null, candles: [], events: [], volatility: null }));
-    return m;
-  }
-
   private async run(symbol: string): Promise<void> {
     const now = this.o.clock.now();
-    const m = this.market(symbol);
-    const last = m.candles[m.candles.length - 1];
-    const price: DtmsPrice | null = m.price ?? (last ? { bid: last.close, ask: last.close, last: last.close } : null);
-    const market: DtmsMarket = { price: price ?? { bid: null, ask: null, last: null }, atr: m.atrValue, candles: m.candles, events: m.events, volatilityState: m.volatility };
-    m.candles = [];
-    m.events = [];
+    const market = this.markets.take(symbol);
     this.decisions += 1;
     this.lastDecisionAt = now;
     // 1. Risk first: the equity of this instant.
@@ -252,6 +233,7 @@ export class Coordinator {
       this.managed.delete(ticket);
       this.commandedSl.delete(ticket);
       this.attemptedSl.delete(ticket);
+      this.shadowedSl.delete(ticket);
       const final: DtmsState = { ...s, phase: 'closed' };
       this.finished.set(ticket, final);
       this.journal(ticket, symbol, 'closed_at_venue', 'recorded', 'position no longer open at the venue (stop, target or manual close)', s.phase, 'closed', { sl: s.sl, volume: s.volume }, now);
@@ -282,10 +264,11 @@ export class Coordinator {
     // The most protective stop of this decision (chosen now or deferred) becomes the DTMS stop; a deferred one is reconciled later.
     const protective = [chosen, ...sel.deferred].find((c) => c?.kind === 'modify_sl');
     if (protective && (p.side === 'buy' ? protective.value > next.sl : protective.value < next.sl)) next = { ...next, sl: protective.value };
-    // A stop DTMS holds but never commanded (deferred earlier): reconcile once per value when nothing else is sent.
+    // A stop DTMS holds but never commanded (deferred, or shadowed before a switch to live): reconcile once per value and mode when nothing else is sent.
     const commanded = this.commandedSl.get(p.ticket) ?? p.sl;
-    if (chosen === null && next.phase !== 'closed' && commanded !== null && (p.side === 'buy' ? next.sl > commanded : next.sl < commanded) && this.attemptedSl.get(p.ticket) !== next.sl) {
-      chosen = { source: 'dtms', kind: 'modify_sl', value: next.sl, rule: 'reconcile', reason: 'venue stop behind the DTMS stop (deferred earlier): reconcile', data: { venueSl: p.sl } };
+    const attempted = (this.o.modeOf(p.symbol) === 'shadow' ? this.shadowedSl : this.attemptedSl).get(p.ticket);
+    if (chosen === null && next.phase !== 'closed' && commanded !== null && (p.side === 'buy' ? next.sl > commanded : next.sl < commanded) && attempted !== next.sl) {
+      chosen = { source: 'dtms', kind: 'modify_sl', value: next.sl, rule: 'reconcile', reason: 'venue stop behind the DTMS stop (deferred or shadowed earlier): reconcile', data: { venueSl: p.sl } };
     }
     this.managed.set(p.ticket, next);
     if (chosen) await this.execute(p, chosen, from, to, now);
@@ -297,11 +280,12 @@ export class Coordinator {
         ? { kind: 'modify_sl', symbol: p.symbol, side: p.side, increasesExposure: false, ticket: p.ticket, currentSl: p.sl, newSl: c.value }
         : { kind: c.kind, symbol: p.symbol, side: p.side, increasesExposure: c.kind === 'hedge', ticket: p.ticket, volume: c.value };
     const data = { source: c.source, rule: c.rule, value: c.value, ...c.data };
-    if (c.kind === 'modify_sl') this.attemptedSl.set(p.ticket, c.value);
+    const shadow = this.o.modeOf(p.symbol) === 'shadow';
+    if (c.kind === 'modify_sl') (shadow ? this.shadowedSl : this.attemptedSl).set(p.ticket, c.value);
     const decision = this.o.risk.check(action);
     if (!decision.allowed) return this.journal(p.ticket, p.symbol, c.kind, 'denied', `${c.reason}: denied by risk: ${decision.reason}`, from, to, { ...data, riskRule: decision.rule }, now);
-    if (this.o.modeOf(p.symbol) === 'shadow') {
-      if (c.kind === 'modify_sl') this.commandedSl.set(p.ticket, c.value);
+    if (shadow) {
+      // Nothing reached the venue: the stop stays uncommanded, so once the symbol goes live the reconcile sends it.
       return this.journal(p.ticket, p.symbol, c.kind, 'shadow', `${c.reason} (shadow mode: not sent)`, from, to, data, now);
     }
     const res = await sendChosen(this.o.venue, p, c, now);

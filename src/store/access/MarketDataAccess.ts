@@ -8,6 +8,7 @@ import {
 } from '../../core/index.js';
 import { RecentCandles } from './RecentCandles.js';
 import { ArchiveCandles } from './ArchiveCandles.js';
+import { BarAccess } from './BarAccess.js';
 import { TickAccess, type ProgressFn, type TickAccessLayers, type TickPage, type TickPageRequest } from './TickAccess.js';
 
 /** A page of candles, oldest first; `nextCursor` fetches the following page. */
@@ -47,6 +48,7 @@ export class MarketDataAccess {
   private readonly recent: RecentCandles;
   private readonly tickAccess: TickAccess;
   private readonly archived: ArchiveCandles | null;
+  private readonly bars: BarAccess;
 
   constructor(
     private readonly store: CandleStore,
@@ -57,11 +59,22 @@ export class MarketDataAccess {
     this.recent = new RecentCandles(store, recentCapacity);
     this.tickAccess = new TickAccess(layers);
     this.archived = layers.archive ? new ArchiveCandles(layers.archive) : null;
+    this.bars = new BarAccess(this.tickAccess, { store, archive: this.archived, primarySource: (symbol) => live.primaryCandleSource(symbol) });
   }
 
-  /** One page of raw ticks or 1 s / 1 min aggregates of [from, to), stitched across RAM, SQLite and the archive. */
+  /**
+   * One page of raw ticks or 1 s / 1 min aggregates of [from, to), stitched
+   * across RAM, SQLite and the archive; closed 1 s / 1 min intervals come from
+   * stored S1 / M1 candles where a trade-basis stream covers them (unless
+   * `rebuild`), the rest is folded from raw ticks.
+   */
   ticks(request: TickPageRequest, progress?: ProgressFn, signal?: AbortSignal): Promise<TickPage> {
-    return this.tickAccess.page(request, progress, signal);
+    return this.bars.page(request, progress, signal);
+  }
+
+  /** The bar layer (plans of which basis answers a range). */
+  get barLayers(): BarAccess {
+    return this.bars;
   }
 
   /** The tick layer (plans, scans, cache counters). */

@@ -20,6 +20,8 @@ export type TickPageRequest = Readonly<{
   /** Only ticks of this source; omitted = every source. */
   source?: Source;
   cursor?: string;
+  /** 1s / 1m only: true rebuilds every bar from raw ticks instead of answering closed intervals from stored S1 / M1 candles. */
+  rebuild?: boolean;
 }>;
 
 /** A page of raw ticks (resolution raw) or bars (1s, 1m), oldest first; never cut silently. */
@@ -31,6 +33,8 @@ export type TickPage = Readonly<{
   nextCursor: string | null;
   /** Raw ticks read from each layer for this page. */
   layers: Readonly<Record<TickLayer, number>>;
+  /** Bars of this page answered from stored S1/M1 candles, per layer (absent or zero: every bar was built from raw ticks). */
+  candleBars?: Readonly<{ sqlite: number; archive: number }>;
 }>;
 
 /** Ticks read from one layer, in order. */
@@ -39,7 +43,12 @@ export type LayerChunk = Readonly<{ layer: TickLayer; ticks: readonly Tick[] }>;
 /** Reports progress of a long read: segments done of total, and what is being read. */
 export type ProgressFn = (done: number, total: number, message: string) => void | Promise<void>;
 
-type Cursor = { t: number; k: number; to: number; r: TickResolution; s?: Source; y: string };
+/**
+ * What a tick-page cursor carries: resume time and ties to skip, range end,
+ * resolution, source filter, symbol, and `b` = 1 when bars are rebuilt from
+ * raw ticks only (no stored candles).
+ */
+export type TickCursor = { t: number; k: number; to: number; r: TickResolution; s?: Source; y: string; b?: 1 };
 
 /** Options of the tick access layer. */
 export type TickAccessLayers = Readonly<{
@@ -64,6 +73,11 @@ export class TickAccess {
 
   constructor(private readonly layers: TickAccessLayers) {
     this.cache = new AsyncLru(layers.cacheTicks ?? 500_000, (v) => v.length);
+  }
+
+  /** Event time from which the RAM window holds every tick of `symbol`; Infinity without a window or ticks. */
+  ramFrom(symbol: string): number {
+    return this.layers.window?.coveredFrom(symbol) ?? Infinity;
   }
 
   /** How a range [from, to) of a symbol splits across the layers, in time order. */
@@ -97,7 +111,7 @@ export class TickAccess {
   /** One page of raw ticks or bars; `signal` stops a long read between chunks (the caller cancelled). */
   async page(request: TickPageRequest, progress?: ProgressFn, signal?: AbortSignal): Promise<TickPage> {
     if (!Number.isInteger(request.limit) || request.limit < 1) throw new InvalidRequestError(`limit must be a positive integer, got ${request.limit}`);
-    const c = request.cursor !== undefined ? decodeCursor(request.cursor, request.symbol) : null;
+    const c = request.cursor !== undefined ? decodeTickCursor(request.cursor, request.symbol) : null;
     const to = c?.to ?? request.to;
     const resolution = c?.r ?? request.resolution;
     const source = c ? c.s : request.source;
@@ -106,7 +120,7 @@ export class TickAccess {
     const layers: Record<TickLayer, number> = { ram: 0, sqlite: 0, archive: 0 };
     const size = resolution === 'raw' ? Math.min(CHUNK, request.limit + 1) : CHUNK;
     const scan = this.scan(request.symbol, start, c?.k ?? 0, to, source, progress, size, signal);
-    const cursor = (t: number, k: number) => encodeCursor({ t, k, to, r: resolution, y: request.symbol, ...(source ? { s: source } : {}) });
+    const cursor = (t: number, k: number) => encodeTickCursor({ t, k, to, r: resolution, y: request.symbol, ...(source ? { s: source } : {}) });
     if (resolution === 'raw') {
       const ticks: Tick[] = [];
       let next: Tick | undefined;
@@ -211,13 +225,15 @@ function lowerBound(rows: readonly Tick[], ts: number): number {
   return lo;
 }
 
-function encodeCursor(c: Cursor): string {
+/** Encodes a tick-page cursor (opaque to callers). */
+export function encodeTickCursor(c: TickCursor): string {
   return Buffer.from(JSON.stringify(c)).toString('base64url');
 }
 
-function decodeCursor(text: string, symbol: string): Cursor {
+/** Decodes a cursor this layer issued for `symbol`; anything else is an invalid request. */
+export function decodeTickCursor(text: string, symbol: string): TickCursor {
   try {
-    const c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor;
+    const c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as TickCursor;
     if (Number.isFinite(c.t) && Number.isInteger(c.k) && c.k >= 0 && Number.isFinite(c.to) && ['raw', '1s', '1m'].includes(c.r) && c.y === symbol) return c;
   } catch {
     // fall through

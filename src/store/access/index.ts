@@ -5,3 +5,4 @@ export * from './Lru.js';
 export * from './tickBars.js';
 export * from './TickAccess.js';
 export * from './ArchiveCandles.js';
+export * from './BarAccess.js';

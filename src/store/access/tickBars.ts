@@ -17,13 +17,13 @@ export type TickBar = Readonly<{
   high: number;
   low: number;
   close: number;
-  /** Base volume traded. */
+  /** Base volume traded, rounded to 8 decimals (exchange precision, as stored candles sum it). */
   volume: number;
-  /** Ticks aggregated (trades and quotes). */
-  ticks: number;
+  /** Ticks aggregated (trades and quotes); null when the bar was answered from a stored candle (candles do not count ticks). */
+  ticks: number | null;
   /** Exchange trades aggregated (sum of tick.trades). */
   trades: number;
-  /** Last bid and ask seen in the interval, null when it had no quote. */
+  /** Last bid and ask seen in the interval, null when it had no quote or the bar was answered from a stored candle. */
   bid: number | null;
   ask: number | null;
   basis: 'trade' | 'mid';
@@ -99,7 +99,7 @@ function finish(a: Acc): TickBar {
     high: p[1],
     low: p[2],
     close: p[3],
-    volume: a.volume,
+    volume: Math.round(a.volume * 1e8) / 1e8,
     ticks: a.ticks,
     trades: a.trades,
     bid: a.bid,

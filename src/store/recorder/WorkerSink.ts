@@ -3,12 +3,10 @@ import type { Candle, StructureEvent, SystemEvent, Tick } from '../../core/index
 import { eventParams } from '../repos/EventRepo.js';
 import { STRUCTURE_WIDTH, structureParams } from '../repos/StructureEventRepo.js';
 import { SyntheticSeq } from '../repos/tickIdentity.js';
-import { CandleColumns, TickColumns } from './columns.js';
+import type { CandleColumns, TickColumns } from './columns.js';
+import { batchMessage, Outbox } from './Outbox.js';
 import { SinkCounters, type RecorderSink, type RecorderStats } from './sink.js';
-import { EVENT_WIDTH, spawnWriter, type BatchMessage, type WriterReply } from './writerThread.js';
-
-/** Column buffers of each kind kept for reuse. */
-const POOL = 4;
+import { EVENT_WIDTH, spawnWriter, type WriterReply } from './writerThread.js';
 
 /** Tuning of the worker sink. */
 export type WorkerSinkOptions = Readonly<{
@@ -21,18 +19,6 @@ export type WorkerSinkOptions = Readonly<{
   isOpen: () => boolean;
   counters: SinkCounters;
 }>;
-
-type Tally = { batches: number; rows: number; ticks: number; candles: number; events: number; structures: number };
-
-type Batch = {
-  readonly id: number;
-  readonly ticks: TickColumns | null;
-  readonly candles: CandleColumns | null;
-  readonly events: unknown[];
-  readonly structures: unknown[];
-  readonly rows: number;
-  state: 'queued' | 'posted';
-};
 
 /**
  * Writes on a store writer thread (`node:worker_threads`) with its own
@@ -52,12 +38,9 @@ export class WorkerSink implements RecorderSink {
   private candleCols: CandleColumns | null = null;
   private eventRows: unknown[] = [];
   private structureRows: unknown[] = [];
-  private readonly outbox = new Map<number, Batch>();
-  private readonly tickPool: TickColumns[] = [];
-  private readonly candlePool: CandleColumns[] = [];
+  private readonly outbox = new Outbox();
   private readonly seqs = new SyntheticSeq();
   private readonly c: SinkCounters;
-  private nextId = 1;
   private worker: Worker | null = null;
   /** Replies of the current worker; read by listener or synchronously (`receiveMessageOnPort`). */
   private port: MessagePort | null = null;
@@ -76,14 +59,14 @@ export class WorkerSink implements RecorderSink {
 
   tick(t: Tick): void {
     let cols = this.cols;
-    if (cols === null) cols = this.cols = this.tickPool.pop() ?? new TickColumns(this.options.maxBatch);
+    if (cols === null) cols = this.cols = this.outbox.tickColumns(this.options.maxBatch);
     cols.push(t, t.seq ?? this.seqs.next(t.symbol, t.source, t.tsEvent));
     if (cols.full) this.seal(true);
   }
 
   candle(c: Candle): void {
     let cols = this.candleCols;
-    if (cols === null) cols = this.candleCols = this.candlePool.pop() ?? new CandleColumns(this.options.maxBatch);
+    if (cols === null) cols = this.candleCols = this.outbox.candleColumns(this.options.maxBatch);
     cols.push(c);
     if (cols.full) this.seal(true);
   }
@@ -118,7 +101,7 @@ export class WorkerSink implements RecorderSink {
 
   drain(): Promise<void> {
     this.flush();
-    if (this.count('posted').batches === 0) return Promise.resolve();
+    if (this.outbox.count('posted').batches === 0) return Promise.resolve();
     return new Promise((resolve) => this.drains.push(resolve));
   }
 
@@ -129,7 +112,7 @@ export class WorkerSink implements RecorderSink {
 
   stats(): RecorderStats {
     this.poll();
-    const kept = this.count('queued');
+    const kept = this.outbox.count('queued');
     const open = {
       ticks: this.cols?.n ?? 0,
       candles: this.candleCols?.n ?? 0,
@@ -142,7 +125,7 @@ export class WorkerSink implements RecorderSink {
       events: open.events + kept.events,
       structures: open.structures + kept.structures,
     };
-    const { batches, rows } = this.count('posted');
+    const { batches, rows } = this.outbox.count('posted');
     return this.c.snapshot('worker', buffered, { batches, rows });
   }
 
@@ -167,8 +150,7 @@ export class WorkerSink implements RecorderSink {
     const candles = this.candleCols !== null && this.candleCols.n > 0 ? this.candleCols : null;
     const rows = (ticks?.n ?? 0) + (candles?.n ?? 0) + this.eventRows.length / EVENT_WIDTH + this.structureRows.length / STRUCTURE_WIDTH;
     if (rows === 0) return;
-    const id = this.nextId++;
-    this.outbox.set(id, { id, ticks, candles, events: this.eventRows, structures: this.structureRows, rows, state: 'queued' });
+    this.outbox.add(ticks, candles, this.eventRows, this.structureRows, rows);
     if (ticks !== null) this.cols = null;
     if (candles !== null) this.candleCols = null;
     this.eventRows = [];
@@ -181,7 +163,7 @@ export class WorkerSink implements RecorderSink {
   /** Posts every queued batch in order; false when the store is closed or the writer is stalled. */
   private post(): boolean {
     if (!this.options.isOpen()) {
-      const rows = this.count('queued').rows;
+      const rows = this.outbox.count('queued').rows;
       if (rows > 0) this.c.failed(new Error('store is closed'), rows);
       return rows === 0;
     }
@@ -190,15 +172,7 @@ export class WorkerSink implements RecorderSink {
       if (!this.room(b.rows)) return false;
       const worker = this.worker ?? this.spawn();
       b.state = 'posted';
-      const message: BatchMessage = {
-        type: 'batch',
-        id: b.id,
-        ticks: b.ticks?.message() ?? null,
-        candles: b.candles?.message() ?? null,
-        events: b.events,
-        structures: b.structures,
-      };
-      worker.postMessage(message);
+      worker.postMessage(batchMessage(b));
       worker.ref();
       this.port?.ref();
     }
@@ -225,7 +199,7 @@ export class WorkerSink implements RecorderSink {
     for (;;) {
       const replies = Atomics.load(this.ctrl, 0); // before poll: a reply after it changes the value
       this.poll();
-      const ahead = this.count('posted').rows;
+      const ahead = this.outbox.count('posted').rows;
       if (ahead === 0 || ahead + rows <= this.options.maxBuffered) return true;
       const wait = deadline - performance.now();
       if (this.stalled || wait <= 0) {
@@ -262,7 +236,7 @@ export class WorkerSink implements RecorderSink {
     const b = this.outbox.get(reply.id);
     if (b === undefined || b.state !== 'posted') return;
     if (reply.type === 'done') {
-      this.outbox.delete(b.id);
+      this.outbox.complete(b);
       this.c.flushes++;
       this.failing = false;
       this.c.written.ticks += reply.ticks;
@@ -272,14 +246,6 @@ export class WorkerSink implements RecorderSink {
       if (reply.rejected > 0) {
         this.c.rejected += reply.rejected;
         this.c.report(new Error(reply.error ?? 'row rejected'), 'rows_rejected', reply.rejected);
-      }
-      if (b.ticks !== null && this.tickPool.length < POOL) {
-        b.ticks.reset();
-        this.tickPool.push(b.ticks);
-      }
-      if (b.candles !== null && this.candlePool.length < POOL) {
-        b.candles.reset();
-        this.candlePool.push(b.candles);
       }
     } else {
       b.state = 'queued';
@@ -298,12 +264,7 @@ export class WorkerSink implements RecorderSink {
     this.port?.close();
     this.port = null;
     this.closed?.();
-    let rows = 0;
-    for (const b of this.outbox.values()) {
-      if (b.state !== 'posted') continue;
-      b.state = 'queued';
-      rows += b.rows;
-    }
+    const rows = this.outbox.requeuePosted();
     if (rows > 0 || this.stopping === null) {
       this.failing = true;
       this.c.failed(this.exitError ?? new Error(`store writer exited with code ${code}`), rows);
@@ -315,7 +276,7 @@ export class WorkerSink implements RecorderSink {
 
   /** Resolves `drain()` waiters once nothing is in flight; lets the process exit while idle. */
   private settle(worker: Worker | null): void {
-    if (this.count('posted').batches > 0) return;
+    if (this.outbox.count('posted').batches > 0) return;
     if (this.closed === null) {
       worker?.unref();
       this.port?.unref();
@@ -325,32 +286,9 @@ export class WorkerSink implements RecorderSink {
     for (const resolve of waiting) resolve();
   }
 
-  /** Batches and rows in a state: `posted` = in flight, `queued` = waiting to be (re-)posted. */
-  private count(state: Batch['state']): Tally {
-    const t = { batches: 0, rows: 0, ticks: 0, candles: 0, events: 0, structures: 0 };
-    for (const b of this.outbox.values()) {
-      if (b.state !== state) continue;
-      t.batches++;
-      t.rows += b.rows;
-      t.ticks += b.ticks?.n ?? 0;
-      t.candles += b.candles?.n ?? 0;
-      t.events += b.events.length / EVENT_WIDTH;
-      t.structures += b.structures.length / STRUCTURE_WIDTH;
-    }
-    return t;
-  }
-
   /** Drops the oldest queued batches while the kept rows exceed `maxBuffered`, counting them as lost. */
   private trim(): void {
-    let kept = this.count('queued').rows;
-    let dropped = 0;
-    for (const b of this.outbox.values()) {
-      if (kept <= this.options.maxBuffered) break;
-      if (b.state !== 'queued') continue;
-      this.outbox.delete(b.id);
-      kept -= b.rows;
-      dropped += b.rows;
-    }
+    const dropped = this.outbox.trim(this.options.maxBuffered);
     if (dropped > 0) {
       this.c.lost += dropped;
       this.c.report(new Error(`recorder kept over ${this.options.maxBuffered} rows while the store fails`), 'rows_lost', dropped);

@@ -1,48 +1,16 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import {
-  DataIntegrityError,
-  InvalidRequestError,
-  isSource,
-  isTimeframe,
-  type Candle,
-  type CandleBasis,
-  type CandleQuery,
-  type CandleStore,
-  type Source,
-  type Timeframe,
-} from '../../core/index.js';
+import { InvalidRequestError, isTimeframe, type Candle, type CandleQuery, type CandleStore, type Timeframe } from '../../core/index.js';
+import { CANDLE_READ_COLUMNS, rowsToCandles, type CandleReadRow } from './candleRows.js';
 import { checkLimit, MAX_TS, MIN_TS } from './util.js';
 
 /** Maps a canonical symbol to its primary candle source key (e.g. `BTCUSD` -> `binance`), if configured. */
 export type PrimarySourceResolver = (symbol: string) => string | undefined;
 
+/** A closed candle with trades as {@link CandleRepo.queryBarRows} returns it: [openTime, open, high, low, close, volume, trades]. */
+export type CandleBarRow = readonly [number, number, number, number, number, number, number];
+
 /** How many candles one source key holds for a symbol and timeframe. */
 export type CandleSourceCount = Readonly<{ source: string; count: number }>;
-
-type CandleRow = {
-  symbol: string;
-  timeframe: string;
-  source: string;
-  open_time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  quote_volume: number;
-  trades: number;
-  taker_buy_volume: number;
-  taker_buy_quote_volume: number;
-  basis: string;
-  closed: number;
-  ts_event: number;
-  ts_init: number;
-  atr: number | null;
-  vwap: number | null;
-  volatility_state: string | null;
-  structure_label: string | null;
-  structure_json: string | null;
-};
 
 const BASE_COLUMNS =
   'symbol, timeframe, source, open_time, open, high, low, close, volume, quote_volume, trades, ' +
@@ -93,6 +61,7 @@ export class CandleRepo implements CandleStore {
   private readonly upsertMany: (candles: readonly Candle[]) => void;
   private readonly asc: BetterSqlite3.Statement;
   private readonly desc: BetterSqlite3.Statement;
+  private readonly barRows: BetterSqlite3.Statement;
   private readonly sourceCounts: BetterSqlite3.Statement;
   private readonly countStmt: BetterSqlite3.Statement;
   /** `${symbol}\0${timeframe}` -> most populated source key; cleared on every write. */
@@ -107,8 +76,12 @@ export class CandleRepo implements CandleStore {
       for (const c of candles) this.upsert.run(candleParams(c));
     });
     const where = 'symbol = ? AND timeframe = ? AND source = ? AND open_time BETWEEN ? AND ?';
-    this.asc = db.prepare(`SELECT ${COLUMNS} FROM candles WHERE ${where} ORDER BY open_time ASC LIMIT ?`);
-    this.desc = db.prepare(`SELECT ${COLUMNS} FROM candles WHERE ${where} ORDER BY open_time DESC LIMIT ?`);
+    // raw (array) rows: the driver builds no keyed object per row, rowsToCandles indexes the columns
+    this.asc = db.prepare(`SELECT ${CANDLE_READ_COLUMNS} FROM candles WHERE ${where} ORDER BY open_time ASC LIMIT ?`).raw(true);
+    this.desc = db.prepare(`SELECT ${CANDLE_READ_COLUMNS} FROM candles WHERE ${where} ORDER BY open_time DESC LIMIT ?`).raw(true);
+    this.barRows = db
+      .prepare(`SELECT open_time, open, high, low, close, volume, trades FROM candles WHERE ${where} AND closed = 1 AND trades > 0 ORDER BY open_time ASC LIMIT ?`)
+      .raw(true);
     this.sourceCounts = db.prepare(
       'SELECT source, COUNT(*) AS count FROM candles WHERE symbol = ? AND timeframe = ? GROUP BY source ORDER BY count DESC, source ASC',
     );
@@ -133,13 +106,19 @@ export class CandleRepo implements CandleStore {
     const source = query.source ?? this.resolveSource(query.symbol, query.timeframe);
     if (source === null || limit === 0) return [];
     const args = [query.symbol, query.timeframe, source, query.from ?? MIN_TS, query.to ?? MAX_TS, limit];
-    if (query.order === 'desc') {
-      const rows = this.desc.all(...args) as CandleRow[];
-      const out = new Array<Candle>(rows.length);
-      for (let i = 0; i < rows.length; i++) out[rows.length - 1 - i] = toCandle(rows[i]!);
-      return out;
-    }
-    return (this.asc.all(...args) as CandleRow[]).map(toCandle);
+    const desc = query.order === 'desc';
+    const rows = (desc ? this.desc : this.asc).all(...args) as CandleReadRow[];
+    return rowsToCandles(rows, query.symbol, query.timeframe, source, desc);
+  }
+
+  /**
+   * Closed candles with trades of one stream with open times in [from, to],
+   * ascending, at most `limit`, as compact rows [openTime, open, high, low,
+   * close, volume, trades]: what 1 s / 1 min tick bars need, read without the
+   * columns they do not (about 3x faster than full candles on long ranges).
+   */
+  queryBarRows(symbol: string, timeframe: Timeframe, source: string, from: number, to: number, limit: number): CandleBarRow[] {
+    return this.barRows.all(symbol, timeframe, source, from, to, checkLimit(limit)) as CandleBarRow[];
   }
 
   /** Source keys that hold candles of a symbol and timeframe, most candles first. */
@@ -192,45 +171,4 @@ export function candleParams(c: Candle): unknown[] {
     c.analytics?.structureLabel ?? null,
     c.analytics?.structureJson ?? null,
   ];
-}
-
-function toCandle(row: CandleRow): Candle {
-  if (!isTimeframe(row.timeframe)) throw new DataIntegrityError(`stored candle has unknown timeframe ${row.timeframe}`);
-  return {
-    symbol: row.symbol,
-    timeframe: row.timeframe,
-    openTime: row.open_time,
-    open: row.open,
-    high: row.high,
-    low: row.low,
-    close: row.close,
-    volume: row.volume,
-    quoteVolume: row.quote_volume,
-    trades: row.trades,
-    takerBuyVolume: row.taker_buy_volume,
-    takerBuyQuoteVolume: row.taker_buy_quote_volume,
-    basis: row.basis as CandleBasis,
-    sources: parseSources(row.source),
-    closed: row.closed === 1,
-    tsEvent: row.ts_event,
-    tsInit: row.ts_init,
-    ...(row.atr === null && row.vwap === null && row.volatility_state === null && row.structure_label === null && row.structure_json === null
-      ? {}
-      : {
-          analytics: {
-            atr: row.atr,
-            vwap: row.vwap,
-            volatilityState: row.volatility_state,
-            structureLabel: row.structure_label,
-            structureJson: row.structure_json,
-          },
-        }),
-  };
-}
-
-function parseSources(key: string): Source[] {
-  if (key === '') return [];
-  const parts = key.split('+');
-  for (const p of parts) if (!isSource(p)) throw new DataIntegrityError(`stored candle has unknown source ${p} in ${key}`);
-  return parts as Source[];
 }

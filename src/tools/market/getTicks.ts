@@ -30,10 +30,10 @@ const barOutput = z.object({
   low: z.number().describe('Lowest price of the interval'),
   close: z.number().describe('Last price of the interval'),
   volume: z.number().describe('Base volume traded in the interval'),
-  ticks: z.number().int().describe('Ticks (trades and quotes) aggregated'),
+  ticks: z.number().int().nullable().describe('Ticks (trades and quotes) aggregated; null when the bar was answered from a stored candle (see barsFrom)'),
   trades: z.number().int().describe('Exchange trades aggregated'),
-  bid: z.number().nullable().describe('Last bid of the interval, null when it had no quote'),
-  ask: z.number().nullable().describe('Last ask of the interval, null when it had no quote'),
+  bid: z.number().nullable().describe('Last bid of the interval, null when it had no quote or the bar was answered from a stored candle'),
+  ask: z.number().nullable().describe('Last ask of the interval, null when it had no quote or the bar was answered from a stored candle'),
   basis: z.enum(['trade', 'mid']).describe('trade when the prices are trade prints, mid when the interval had only quotes'),
 });
 
@@ -44,6 +44,7 @@ export const getTicks = defineTool({
   description:
     'Recorded ticks of a symbol between from and to, oldest first: raw ticks (every trade and quote), or 1-second or 1-minute ' +
     'aggregates. Any range is answered: the last hours from memory, older data from the database and the daily archive. ' +
+    'Closed seconds and minutes come from the stored S1 / M1 candles where they exist (barsFrom says which basis answered; rebuild forces raw ticks). ' +
     'When more match than limit, hasMore is true and nextCursor fetches the next page; nothing is cut silently. ' +
     'Long reads report progress when the client asks for it.',
   input: z.object({
@@ -53,6 +54,13 @@ export const getTicks = defineTool({
     resolution: z.enum(['raw', '1s', '1m']).default('raw').describe('raw ticks, or 1s / 1m aggregates (default raw)'),
     source: z.enum(SOURCES).optional().describe('Only ticks of this source (binance, mt5, dukascopy, oanda); omit for every source'),
     limit: z.number().int().min(1).max(MAX_TICKS_PER_PAGE).default(1000).describe(`Most ticks or bars to return (1-${MAX_TICKS_PER_PAGE}, default 1000)`),
+    rebuild: z
+      .boolean()
+      .default(false)
+      .describe(
+        '1s / 1m only. false (default): closed seconds or minutes come from the stored S1 / M1 candles where they exist (fast on long ranges; ' +
+          'their ticks, bid and ask are null), the rest is built from raw ticks. true: build every bar from raw ticks',
+      ),
     cursor: z.string().max(300).optional().describe('nextCursor from a previous answer, to fetch the following page (it carries the range)'),
   }),
   output: z.object({
@@ -72,6 +80,13 @@ export const getTicks = defineTool({
         archive: z.number().int().describe('Raw ticks read from the Parquet archive'),
       })
       .describe('Where the raw ticks behind this page came from'),
+    barsFrom: z
+      .object({
+        ticks: z.number().int().describe('Bars built from raw ticks (their counts are in layers)'),
+        sqliteCandles: z.number().int().describe('Bars answered from stored candles in the SQLite store'),
+        archiveCandles: z.number().int().describe('Bars answered from stored candles in the Parquet archive'),
+      })
+      .describe('Which basis answered the bars of this page (all zero when resolution is raw)'),
     asOf: z.string().nullable().describe('Venue time of the newest tick or bar in this page, ISO 8601 UTC'),
     ...provenanceOutput,
   }),
@@ -91,12 +106,15 @@ export const getTicks = defineTool({
         to,
         resolution: args.resolution,
         limit: args.limit,
+        rebuild: args.rebuild,
         ...(args.source !== undefined ? { source: args.source } : {}),
         ...(args.cursor !== undefined ? { cursor: args.cursor } : {}),
       },
       progress ? (done, total, message) => progress(done, total, message) : undefined,
       call?.signal,
     );
+    const fromSqlite = page.candleBars?.sqlite ?? 0;
+    const fromArchive = page.candleBars?.archive ?? 0;
     const lastTick = page.ticks[page.ticks.length - 1];
     const lastBar = page.bars[page.bars.length - 1];
     return {
@@ -122,6 +140,11 @@ export const getTicks = defineTool({
       hasMore: page.hasMore,
       nextCursor: page.nextCursor,
       layers: { ...page.layers },
+      barsFrom: {
+        ticks: page.bars.length - fromSqlite - fromArchive,
+        sqliteCandles: fromSqlite,
+        archiveCandles: fromArchive,
+      },
       asOf: iso(lastTick?.tsEvent ?? lastBar?.openTime),
       ...provenanceFor(ctx, spec.symbol),
     };

@@ -112,3 +112,11 @@ export const provenanceOutput = {
 export function provenanceFor(ctx: ToolContext, symbol: string): { sources: z.infer<typeof sourceStatusOutput>[]; gaps: z.infer<typeof gapsOutput> } {
   return { sources: sourcesFor(ctx, symbol), gaps: gapsFor(ctx, symbol) };
 }
+
+/** Field of a market answer: milliseconds from its `asOf` to now, null without data. */
+export const ageMsOutput = z.number().nullable().describe('Milliseconds from asOf (the newest data in the answer) to now; null without data');
+
+/** Data age of an answer whose newest data is at `asOfMs` (epoch ms), as `ageMsOutput` describes it: never negative, null without data. */
+export function ageMsFor(ctx: ToolContext, asOfMs: number | null | undefined): number | null {
+  return asOfMs === null || asOfMs === undefined ? null : Math.max(0, ctx.clock.now() - asOfMs);
+}

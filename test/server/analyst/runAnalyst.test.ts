@@ -21,6 +21,8 @@ const rows = readAggTrades();
 const LAST = rows[rows.length - 1]!;
 const LAST_ISO = '2026-01-01T00:12:19.347Z';
 const AGE = 250;
+/** get_multi_timeframe ages its answer by venue time: the test clock's distance to the last trade. */
+const MTF_AGE = 2_860_903;
 const TOKEN = 'analyst-test-token-0123456789';
 const FINAL = 'Data: asOf 2026-01-01T00:12:19.347Z, ageMs 250, binance-spot connected, no open gaps, trades only (no quote).\n' +
   'M1 and M5 print higher closes into 87,759.\nBias: bullish';
@@ -124,8 +126,8 @@ describe('utp analyst against a real UTP and a scripted OpenAI-compatible model'
     expect(state).toEqual((await probe.callTool({ name: 'get_market_state', arguments: { symbol: 'BTCUSD' } })).structuredContent);
     expect(mtf).toEqual((await probe.callTool({ name: 'get_multi_timeframe', arguments: { symbol: 'BTCUSD', bars: 3 } })).structuredContent);
     expect(state).toMatchObject({ symbol: 'BTCUSD', bid: null, last: { price: LAST.price, size: LAST.qty, time: LAST_ISO, source: 'binance' }, asOf: LAST_ISO, ageMs: AGE, gaps: { open: [] } });
-    expect(mtf.timeframes.M1).toEqual({ candles: M1.slice(-3).map((c, i) => toolCandle(c, i < 2)), lastIsOpen: true, hasMore: true });
-    expect(mtf.timeframes.M5).toEqual({ candles: M5.map((c, i) => toolCandle(c, i < M5.length - 1)), lastIsOpen: true, hasMore: false });
+    expect(mtf.timeframes.M1).toEqual({ candles: M1.slice(-3).map((c, i) => toolCandle(c, i < 2)), lastIsOpen: true, hasMore: true, asOf: LAST_ISO, ageMs: MTF_AGE });
+    expect(mtf.timeframes.M5).toEqual({ candles: M5.map((c, i) => toolCandle(c, i < M5.length - 1)), lastIsOpen: true, hasMore: false, asOf: LAST_ISO, ageMs: MTF_AGE });
     expect(mtf.asOf).toBe(LAST_ISO);
 
     // What runAnalyst reports and what it stored.
@@ -162,7 +164,7 @@ describe('utp analyst against a real UTP and a scripted OpenAI-compatible model'
       dataChecks: [
         { tool: 'get_market_state', asOf: LAST_ISO, ageMs: AGE, openGaps: 0, inactiveSources: [] },
         // get_multi_timeframe carries asOf, sources and gaps but no ageMs (its output schema has none)
-        { tool: 'get_multi_timeframe', asOf: LAST_ISO, ageMs: null, openGaps: 0, inactiveSources: [] },
+        { tool: 'get_multi_timeframe', asOf: LAST_ISO, ageMs: MTF_AGE, openGaps: 0, inactiveSources: [] },
       ],
     });
     expect(entry.answer.offered).toEqual(readOnly.map((t) => t.name));

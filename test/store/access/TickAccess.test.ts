@@ -38,7 +38,7 @@ function foldTrades(ticks: readonly Tick[], size: number): Pick<TickBar, 'openTi
     const open = Math.floor(t.tsEvent / size) * size;
     const p = t.last as number;
     const b = out[out.length - 1];
-    if (b && b.openTime === open) Object.assign(b, { high: Math.max(b.high, p), low: Math.min(b.low, p), close: p, ticks: b.ticks + 1, trades: b.trades + t.trades });
+    if (b && b.openTime === open) Object.assign(b, { high: Math.max(b.high, p), low: Math.min(b.low, p), close: p, ticks: (b.ticks ?? 0) + 1, trades: b.trades + t.trades });
     else out.push({ openTime: open, open: p, high: p, low: p, close: p, ticks: 1, trades: t.trades });
   }
   return out;

@@ -56,10 +56,15 @@ describe('get_multi_timeframe over a pipeline fed the first BTCUSDT trades, reco
       [true, true],
       [true, false],
     ]);
+    // every frame ends with the candle the last trade (07:59:42.846) formed; the clock is 5 ms receive + 1 s settle later
+    const frames = out.timeframes as unknown as Record<string, { asOf: string | null; ageMs: number | null }>;
+    expect(Object.values(frames).map((f) => [f.asOf, f.ageMs])).toEqual(Array.from({ length: 5 }, () => ['2017-08-17T07:59:42.846Z', 1_005]));
+    expect(parts.clock.now() - Date.parse('2017-08-17T07:59:42.846Z')).toBe(1_005);
     expect(out).toMatchObject({
       symbol: 'BTCUSD',
       source: 'binance',
       asOf: '2017-08-17T07:59:42.846Z',
+      ageMs: 1_005,
       sources: [{ source: 'binance', feed: 'binance-spot', state: 'replaying', lastMessageAgeMs: 1_000, droppedFrames: 2 }],
     });
   });
@@ -75,8 +80,9 @@ describe('get_multi_timeframe over a pipeline fed the first BTCUSDT trades, reco
 
   it('a configured symbol without data answers empty frames', async () => {
     const out = (await callTool(getMultiTimeframe, { symbol: 'XAUUSD', bars: 5 }, parts.ctx)) as { timeframes: Record<string, Frame>; asOf: string | null };
-    for (const frame of Object.values(out.timeframes)) expect(frame).toEqual({ candles: [], lastIsOpen: false, hasMore: false });
+    for (const frame of Object.values(out.timeframes)) expect(frame).toEqual({ candles: [], lastIsOpen: false, hasMore: false, asOf: null, ageMs: null });
     expect(out.asOf).toBeNull();
+    expect((out as unknown as { ageMs: number | null }).ageMs).toBeNull();
   });
 
   it('an unknown symbol fails listing the valid ones', async () => {

@@ -8,64 +8,19 @@
  * start: a missing one waits with the reason, the others go on.
  */
 import type { Clock } from '../../../core/clock/Clock.js';
-import { ConfigError } from '../../../core/errors.js';
 import type { MarketDataSource } from '../../../core/ports.js';
 import type { FeedState, FeedStatus } from '../../../core/types/FeedStatus.js';
-import type { Gap } from '../../../core/types/Gap.js';
-import type { BinanceMarket } from '../../../core/types/SymbolSpec.js';
-import type { EventLevel, SystemEvent } from '../../../core/types/SystemEvent.js';
+import type { EventLevel } from '../../../core/types/SystemEvent.js';
 import type { Tick } from '../../../core/types/Tick.js';
-import type { DropReason } from './BinanceMapper.js';
-import type { BinanceRest } from './BinanceRest.js';
-import { BinanceStream, type BinanceStreamOptions } from './BinanceStream.js';
+import { BinanceStream } from './BinanceStream.js';
 import { buildHealth, mergedStatus, type BinanceFeedHealth } from './feedHealth.js';
+import { checkFeedOptions, connectionOptions, type BinanceFeedOptions, type ConnectionHandlers } from './feedOptions.js';
 import { GapFiller } from './GapFiller.js';
-import type { BinanceTimeUnit } from './mapOutcome.js';
 import type { StreamEvent } from './streamSupport.js';
-import { HOUR } from './streamSupport.js';
 import { checkListings } from './symbolCheck.js';
 import { TradeSequencer } from './TradeSequencer.js';
 
-/** Options of a redundant feed. */
-export type BinanceFeedOptions = {
-  /** Stable feed id, e.g. `binance-spot`, `binance-usdm-market`. */
-  id: string;
-  market: BinanceMarket;
-  /** WebSocket roots; connection i uses `wsUrls[i % wsUrls.length]` (plus `/<route>`). */
-  wsUrls: readonly string[];
-  /** USD-M route appended to each root: `public` (bookTicker) or `market` (aggTrade). */
-  route?: 'public' | 'market';
-  /** Independent connections (default 2). */
-  connections?: number;
-  /** Stream kinds per instrument. */
-  kinds: readonly ('aggTrade' | 'bookTicker')[];
-  /** Binance instrument (lowercase) → canonical symbol. */
-  symbols: Readonly<Record<string, string>>;
-  clock: Clock;
-  /** REST for gap-fill and the listing check (null: holes are reported unfillable at once). */
-  rest?: BinanceRest | null;
-  /** Check listings with exchangeInfo at start (default true when `rest` is set). */
-  checkSymbols?: boolean;
-  timeUnit?: BinanceTimeUnit;
-  /** A hole may heal by itself within this time before REST is asked (default 200 ms). */
-  reorderGraceMs?: number;
-  /** Give a range up after REST failed continuously this long (default 30 000 ms). */
-  fillDeadlineMs?: number;
-  /** Bounds on ticks held behind a hole (default 100 000 ticks, 60 000 ms). */
-  maxHeldTicks?: number;
-  maxHoldMs?: number;
-  /** REST retry delays after failures other than rate limits (default 250 → 5 000 ms). */
-  fillRetryMs?: { initial: number; max: number };
-  /** Rotation of connection i happens at rotateAfterMs + i × rotateStaggerMs (default 23 h, 5 min). */
-  rotateAfterMs?: number;
-  rotateStaggerMs?: number;
-  onTick: (tick: Tick) => void;
-  onGap?: (gap: Gap) => void;
-  onEvent?: (event: SystemEvent) => void;
-  onDrop?: (reason: DropReason, sample: string, detail: string) => void;
-  onStatus?: (status: FeedStatus) => void;
-  onError?: (error: unknown) => void;
-} & Pick<BinanceStreamOptions, 'silenceMs' | 'symbolSilenceMs' | 'controlPerSecond' | 'backoff' | 'random' | 'closeTimeoutMs'>;
+export type { BinanceFeedOptions } from './feedOptions.js';
 
 const LEVEL: Readonly<Record<StreamEvent['kind'], EventLevel | null>> = {
   open: 'info',
@@ -101,12 +56,7 @@ export class BinanceFeed implements MarketDataSource {
     this.o = options;
     this.id = options.id;
     this.clock = options.clock;
-    const issues: string[] = [];
-    if (options.wsUrls.length === 0) issues.push('wsUrls must not be empty');
-    if ((options.connections ?? 2) < 1) issues.push('connections must be >= 1');
-    if (options.kinds.length === 0) issues.push('kinds must not be empty');
-    if (Object.keys(options.symbols).length === 0) issues.push('symbols must not be empty');
-    if (issues.length > 0) throw new ConfigError(`bad Binance feed config: ${issues.join('; ')}`, issues);
+    checkFeedOptions(options);
     for (const [instrument, symbol] of Object.entries(options.symbols)) this.instruments.set(symbol, instrument.toUpperCase());
     const onError = (e: unknown) => this.o.onError?.(e);
     this.seq = new TradeSequencer({
@@ -153,31 +103,9 @@ export class BinanceFeed implements MarketDataSource {
     if (active.length === 0) return this.setState('waiting');
     const streams = active.flatMap(([i]) => this.o.kinds.map((k) => `${i.toLowerCase()}@${k}`));
     const n = this.o.connections ?? 2;
-    for (let i = 0; i < n; i++) {
-      const root = (this.o.wsUrls[i % this.o.wsUrls.length] as string).replace(/\/+$/, '');
-      this.conns.push(
-        new BinanceStream({
-          id: `${this.id}#${i + 1}`,
-          baseUrl: this.o.route ? `${root}/${this.o.route}` : root,
-          streams,
-          symbols: Object.fromEntries(active),
-          clock: this.clock,
-          timeUnit: this.o.timeUnit,
-          onTick: (t) => this.onTick(t),
-          onDrop: this.o.onDrop,
-          onStatus: () => this.onConnStatus(),
-          onEvent: (e) => this.onConnEvent(e),
-          onError: this.o.onError,
-          silenceMs: this.o.silenceMs,
-          symbolSilenceMs: this.o.symbolSilenceMs,
-          rotateAfterMs: (this.o.rotateAfterMs ?? 23 * HOUR) + i * (this.o.rotateStaggerMs ?? 300_000),
-          controlPerSecond: this.o.controlPerSecond ?? (this.o.market === 'spot' ? 5 : 10),
-          backoff: this.o.backoff,
-          random: this.o.random,
-          closeTimeoutMs: this.o.closeTimeoutMs,
-        }),
-      );
-    }
+    const symbols = Object.fromEntries(active);
+    const handlers: ConnectionHandlers = { onTick: (t) => this.onTick(t), onStatus: () => this.onConnStatus(), onEvent: (e) => this.onConnEvent(e) };
+    for (let i = 0; i < n; i++) this.conns.push(new BinanceStream(connectionOptions(this.o, i, streams, symbols, handlers)));
     await Promise.all(this.conns.map((c) => c.start()));
   }
 

@@ -13,7 +13,8 @@ import type { Clock } from '../../../core/clock/Clock.js';
 import { ConfigError } from '../../../core/errors.js';
 import type { BinanceMarket } from '../../../core/types/SymbolSpec.js';
 import type { BinanceTimeUnit } from './mapOutcome.js';
-import { BinanceAbortedError, BinanceInvalidSymbolError, BinanceRateLimitError, BinanceRequestError, BinanceUnavailableError } from './restErrors.js';
+import { BinanceAbortedError, BinanceInvalidSymbolError, BinanceRequestError, BinanceUnavailableError } from './restErrors.js';
+import { RestRateGate } from './restRateGate.js';
 import {
   ExchangeInfoSchema,
   RestAggTradesSchema,
@@ -69,9 +70,6 @@ export type RestStatus = Readonly<{
   lastError: string | null;
 }>;
 
-/** Clock tolerance, ms: a timer due at t may fire when the clock reads a hair under t. */
-const EPS = 0.5;
-
 function why(error: unknown): string {
   const e = error as { cause?: { code?: string; message?: string }; message?: string };
   return e.cause?.code ?? e.cause?.message ?? e.message ?? String(error);
@@ -83,17 +81,12 @@ export class BinanceRest {
   private readonly clock: Clock;
   private readonly urls: readonly string[];
   private readonly prefix: string;
-  private readonly budget: number;
+  private readonly rate: RestRateGate;
   private readonly fetchFn: typeof fetch;
   private preferred = 0;
-  private minute = -1;
-  private used = 0;
-  private retryAt = 0;
-  private waiting = 0;
   private requests = 0;
   private failures = 0;
   private failovers = 0;
-  private rateLimited = 0;
   private lastError: string | null = null;
 
   constructor(options: BinanceRestOptions) {
@@ -106,7 +99,7 @@ export class BinanceRest {
       throw new ConfigError(`bad Binance REST config: ${issues.join('; ')}`, issues);
     }
     this.prefix = options.market === 'spot' ? '/api/v3/' : '/fapi/v1/';
-    this.budget = options.weightBudget ?? (options.market === 'spot' ? 3000 : 1200);
+    this.rate = new RestRateGate(this.clock, options.weightBudget ?? (options.market === 'spot' ? 3000 : 1200));
     this.fetchFn = options.fetch ?? fetch;
   }
 
@@ -153,11 +146,11 @@ export class BinanceRest {
       requests: this.requests,
       failures: this.failures,
       failovers: this.failovers,
-      rateLimited: this.rateLimited,
-      usedWeight: this.minute === Math.floor(now / 60_000) ? this.used : 0,
-      budget: this.budget,
-      retryAt: this.retryAt > now ? this.retryAt : null,
-      waiting: this.waiting,
+      rateLimited: this.rate.rateLimited,
+      usedWeight: this.rate.usedWeight(now),
+      budget: this.rate.budget,
+      retryAt: this.rate.retryAfter(now),
+      waiting: this.rate.waiting,
       lastError: this.lastError,
     };
   }
@@ -169,7 +162,7 @@ export class BinanceRest {
     schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } } },
     signal: AbortSignal | undefined,
   ): Promise<T> {
-    await this.gate(weight, signal);
+    await this.rate.pass(weight, signal);
     const qs = Object.entries(params)
       .filter((e): e is [string, string | number] => e[1] !== undefined)
       .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`)
@@ -202,8 +195,12 @@ export class BinanceRest {
         cancel();
         signal?.removeEventListener('abort', onAbort);
       }
-      this.noteWeight(res.headers.get('x-mbx-used-weight-1m'));
-      if (status === 429 || status === 418) throw this.limited(status, res.headers.get('retry-after'), text, url);
+      this.rate.noteWeight(res.headers.get('x-mbx-used-weight-1m'));
+      if (status === 429 || status === 418) {
+        const limited = this.rate.limited(status, res.headers.get('retry-after'), text, url);
+        this.lastError = `HTTP ${status} ${text.slice(0, 160)}`;
+        throw limited;
+      }
       let body: unknown;
       try {
         body = JSON.parse(text);
@@ -233,69 +230,5 @@ export class BinanceRest {
     this.failures++;
     this.lastError = attempts.join('; ');
     throw new BinanceUnavailableError(`Binance REST unavailable (${attempts.length} attempts): ${this.lastError}`, attempts);
-  }
-
-  private limited(status: 429 | 418, retryAfter: string | null, text: string, url: string): BinanceRateLimitError {
-    const sec = Number(retryAfter);
-    const ms = Number.isFinite(sec) && sec >= 0 ? sec * 1000 : status === 418 ? 120_000 : 1_000;
-    const now = this.clock.now();
-    this.retryAt = Math.max(this.retryAt, now + ms);
-    this.rateLimited++;
-    this.lastError = `HTTP ${status} ${text.slice(0, 160)}`;
-    return new BinanceRateLimitError(`Binance ${status === 418 ? 'banned' : 'rate-limited'} us for ${ms} ms: ${text.slice(0, 160)}`, status, ms, this.retryAt, url);
-  }
-
-  private noteWeight(header: string | null): void {
-    const n = Number(header);
-    if (header === null || !Number.isFinite(n)) return;
-    const minute = Math.floor(this.clock.now() / 60_000);
-    if (minute !== this.minute) {
-      this.minute = minute;
-      this.used = 0;
-    }
-    this.used = Math.max(this.used, n);
-  }
-
-  /** Waits (on the clock) until no Retry-After is pending and `weight` fits the budget, then reserves it. */
-  private async gate(weight: number, signal: AbortSignal | undefined): Promise<void> {
-    this.waiting++;
-    try {
-      for (;;) {
-        if (signal?.aborted) throw new BinanceAbortedError('waiting for the rate limit');
-        const now = this.clock.now() + EPS;
-        if (this.retryAt > now) {
-          await this.sleep(this.retryAt - now + EPS, signal);
-          continue;
-        }
-        const minute = Math.floor(now / 60_000);
-        if (minute !== this.minute) {
-          this.minute = minute;
-          this.used = 0;
-        }
-        if (this.used > 0 && this.used + weight > this.budget) {
-          await this.sleep((minute + 1) * 60_000 - now + EPS, signal);
-          continue;
-        }
-        this.used += weight;
-        return;
-      }
-    } finally {
-      this.waiting--;
-    }
-  }
-
-  private sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const done = () => {
-        signal?.removeEventListener('abort', abort);
-        resolve();
-      };
-      const cancel = this.clock.setTimeout(done, ms);
-      const abort = () => {
-        cancel();
-        reject(new BinanceAbortedError('waiting for the rate limit'));
-      };
-      signal?.addEventListener('abort', abort, { once: true });
-    });
   }
 }

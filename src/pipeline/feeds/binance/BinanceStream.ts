@@ -12,13 +12,13 @@
 import type { Buffer } from 'node:buffer';
 import { WebSocket } from 'ws';
 import type { Cancel, Clock } from '../../../core/clock/Clock.js';
-import { ConfigError } from '../../../core/errors.js';
 import type { MarketDataSource } from '../../../core/ports.js';
 import type { FeedState, FeedStatus } from '../../../core/types/FeedStatus.js';
 import { BinanceMapper, type MapperCounters } from './BinanceMapper.js';
-import { ControlLimiter } from './ControlLimiter.js';
 import { SilenceWatch } from './SilenceWatch.js';
-import { HOUR, closeSocket, rawText, symbolsOf, type BinanceStreamOptions, type StreamEvent } from './streamSupport.js';
+import { StreamSubscriptions } from './streamSubscriptions.js';
+import { ReconnectTimers } from './reconnectTimers.js';
+import { HOUR, checkStreamOptions, closeSocket, notify, rawText, type BinanceStreamOptions, type StreamEvent } from './streamSupport.js';
 
 export type { BinanceStreamOptions, StreamEvent, StreamEventKind } from './streamSupport.js';
 
@@ -35,12 +35,9 @@ export class BinanceStream implements MarketDataSource {
   private readonly clock: Clock;
   private readonly mapper: BinanceMapper;
   private readonly base: string;
-  private readonly streams: string[];
-  private symbols: readonly string[];
-  private readonly initialMs: number;
-  private readonly maxMs: number;
+  private readonly subs: StreamSubscriptions;
+  private readonly timers: ReconnectTimers;
   private readonly watch: SilenceWatch;
-  private readonly limiter: ControlLimiter;
   private ws: WebSocket | null = null;
   private pending: WebSocket | null = null;
   private pendingAt = 0;
@@ -50,14 +47,10 @@ export class BinanceStream implements MarketDataSource {
   private reconnects = 0;
   private rotations = 0;
   private silentKills = 0;
-  private failures = 0;
   private gotFrame = false;
   private lastMessageAt: number | null = null;
   private lastError = '';
-  private retryTimer: Cancel | null = null;
-  private rotateTimer: Cancel | null = null;
   private watchdog: Cancel | null = null;
-  private controlId = 1;
   private firstSettle: (() => void) | null = null;
   /** Why the current socket is closing (error or watchdog), if known. */
   private closeWhy: string | null = null;
@@ -66,29 +59,22 @@ export class BinanceStream implements MarketDataSource {
     this.o = options;
     this.id = options.id ?? 'binance-spot';
     this.clock = options.clock;
-    this.initialMs = options.backoff?.initialMs ?? 500;
-    this.maxMs = options.backoff?.maxMs ?? 30_000;
+    this.timers = new ReconnectTimers(options.clock, options.backoff?.initialMs ?? 500, options.backoff?.maxMs ?? 30_000, options.random);
     this.mapper = new BinanceMapper({ symbols: options.symbols, clock: options.clock, timeUnit: options.timeUnit ?? 'MILLISECOND' });
     this.base = options.baseUrl.replace(/\/+$/, '');
-    this.streams = [...options.streams];
-    const issues: string[] = [];
-    if (!/^wss?:\/\/[^/]/.test(this.base)) issues.push(`baseUrl must start with ws:// or wss://, got ${options.baseUrl}`);
-    if (options.streams.length === 0) issues.push('streams must not be empty');
-    for (const [symbol, ms] of Object.entries(options.symbolSilenceMs ?? {})) if (!(ms > 0)) issues.push(`symbolSilenceMs.${symbol} must be > 0`);
-    if (issues.length > 0) throw new ConfigError(`bad Binance stream config: ${issues.join('; ')}`, issues);
-    this.symbols = symbolsOf(this.streams, options.symbols);
-    this.watch = new SilenceWatch(options.silenceMs ?? 60_000, options.symbolSilenceMs ?? {});
-    this.limiter = new ControlLimiter(this.clock, options.controlPerSecond ?? 5, (text) => {
+    checkStreamOptions(this.base, options);
+    this.subs = new StreamSubscriptions(options.streams, options.symbols, this.clock, options.controlPerSecond ?? 5, (text) => {
       if (this.ws?.readyState !== WebSocket.OPEN) return false;
       this.ws.send(text);
       return true;
     });
+    this.watch = new SilenceWatch(options.silenceMs ?? 60_000, options.symbolSilenceMs ?? {});
   }
 
   /** The URL this stream connects to (current stream list). */
   get url(): string {
     const micro = this.o.timeUnit === 'MICROSECOND' ? '&timeUnit=MICROSECOND' : '';
-    return `${this.base}/stream?streams=${this.streams.join('/')}${micro}`;
+    return `${this.base}/stream?streams=${this.subs.streams.join('/')}${micro}`;
   }
 
   /** Connects; resolves once the first connection is open or has failed (retries continue in the background). */
@@ -112,9 +98,10 @@ export class BinanceStream implements MarketDataSource {
       return;
     }
     this.stopped = true;
-    for (const cancel of [this.retryTimer, this.watchdog, this.rotateTimer]) cancel?.();
-    this.retryTimer = this.watchdog = this.rotateTimer = null;
-    this.limiter.clear();
+    this.timers.cancel();
+    this.watchdog?.();
+    this.watchdog = null;
+    this.subs.clearQueue();
     const sockets = [this.ws, this.pending].filter((w): w is WebSocket => w !== null);
     this.ws = this.pending = null;
     this.settleFirst();
@@ -124,12 +111,12 @@ export class BinanceStream implements MarketDataSource {
 
   /** Adds streams: sent as one rate-limited SUBSCRIBE now, and part of the URL of every later connection. */
   subscribe(streams: readonly string[]): void {
-    this.control('SUBSCRIBE', streams.filter((s) => !this.streams.includes(s)));
+    this.subs.subscribe(streams, this.ws?.readyState === WebSocket.OPEN);
   }
 
   /** Removes streams (one rate-limited UNSUBSCRIBE). */
   unsubscribe(streams: readonly string[]): void {
-    this.control('UNSUBSCRIBE', streams.filter((s) => this.streams.includes(s)));
+    this.subs.unsubscribe(streams, this.ws?.readyState === WebSocket.OPEN);
   }
 
   /** Opens a replacement socket now and switches to it on its first frame (what a serverShutdown triggers). */
@@ -148,7 +135,7 @@ export class BinanceStream implements MarketDataSource {
       id: this.id,
       source: 'binance',
       state: this.state,
-      symbols: this.symbols,
+      symbols: this.subs.symbols,
       detail: `${this.url}${this.lastError ? `; last error: ${this.lastError}` : ''}`,
       frames: c.frames,
       ticks: c.ticks,
@@ -166,15 +153,7 @@ export class BinanceStream implements MarketDataSource {
 
   /** Rotations completed and sockets the watchdog killed for silence. */
   lifecycle(): Readonly<{ rotations: number; silentKills: number; pendingControl: number; lastError: string }> {
-    return { rotations: this.rotations, silentKills: this.silentKills, pendingControl: this.limiter.pending, lastError: this.lastError };
-  }
-
-  private control(method: 'SUBSCRIBE' | 'UNSUBSCRIBE', params: string[]): void {
-    if (params.length === 0) return;
-    if (method === 'SUBSCRIBE') this.streams.push(...params);
-    else for (const p of params) this.streams.splice(this.streams.indexOf(p), 1);
-    this.symbols = symbolsOf(this.streams, this.o.symbols);
-    if (this.ws?.readyState === WebSocket.OPEN) this.limiter.send(JSON.stringify({ method, params, id: this.controlId++ }));
+    return { rotations: this.rotations, silentKills: this.silentKills, pendingControl: this.subs.pendingControl, lastError: this.lastError };
   }
 
   private connect(): void {
@@ -187,11 +166,11 @@ export class BinanceStream implements MarketDataSource {
 
   /** Opens a socket with this stream's handlers; it acts only while it is the current or the pending one. */
   private open(): WebSocket {
-    const openedWith = [...this.streams];
+    const openedWith = [...this.subs.streams];
     const ws = new WebSocket(this.url, { perMessageDeflate: false });
     ws.on('open', () => {
-      const missing = this.streams.filter((s) => !openedWith.includes(s));
-      if (missing.length > 0) ws.send(JSON.stringify({ method: 'SUBSCRIBE', params: missing, id: this.controlId++ }));
+      const catchUp = this.subs.catchUp(openedWith);
+      if (catchUp !== null) ws.send(catchUp);
       if (ws !== this.ws) return;
       this.onCurrentOpen();
     });
@@ -210,7 +189,7 @@ export class BinanceStream implements MarketDataSource {
     this.watch.reset(this.clock.monotonic());
     this.gotFrame = false;
     this.setState('connected');
-    this.armRotation(this.o.rotateAfterMs ?? 23 * HOUR);
+    this.timers.rotateIn(this.o.rotateAfterMs ?? 23 * HOUR, () => this.rotate('scheduled rotation before the 24 h limit'));
     this.event('open', this.url);
     this.settleFirst();
   }
@@ -220,13 +199,13 @@ export class BinanceStream implements MarketDataSource {
       this.pending = null;
       if (!this.stopped) {
         this.event('closed', `replacement socket closed ${code} before its first frame; keeping the current one`);
-        this.armRotation(this.o.rotateRetryMs ?? 60_000);
+        this.timers.rotateIn(this.o.rotateRetryMs ?? 60_000, () => this.rotate('scheduled rotation before the 24 h limit'));
       }
       return;
     }
     if (ws !== this.ws) return;
     this.ws = null;
-    this.limiter.clear();
+    this.subs.clearQueue();
     if (this.stopped) return;
     this.lastError = this.closeWhy ?? `closed ${code}${reason.length ? ` ${reason.toString()}` : ''}`;
     this.event('closed', this.lastError);
@@ -242,7 +221,7 @@ export class BinanceStream implements MarketDataSource {
     this.pending = null;
     this.closeWhy = null;
     this.rotations++;
-    this.limiter.clear();
+    this.subs.clearQueue();
     if (old) void closeSocket(old, this.clock, this.o.closeTimeoutMs ?? 2_000, 'rotated');
     this.event('rotated', this.url);
     if (next.readyState === WebSocket.OPEN) this.onCurrentOpen();
@@ -254,7 +233,7 @@ export class BinanceStream implements MarketDataSource {
     this.lastMessageAt = now;
     if (!this.gotFrame) {
       this.gotFrame = true;
-      this.failures = 0;
+      this.timers.connected();
     }
     const out = this.mapper.map(raw, now);
     try {
@@ -273,26 +252,11 @@ export class BinanceStream implements MarketDataSource {
 
   private scheduleReconnect(): void {
     this.setState('disconnected');
-    this.failures++;
-    const base = Math.min(this.maxMs, this.initialMs * 2 ** (this.failures - 1));
-    const delay = Math.round(base * (0.5 + 0.5 * (this.o.random ?? Math.random)()));
-    this.retryTimer?.();
-    this.retryTimer = this.clock.setTimeout(() => {
-      this.retryTimer = null;
+    this.timers.retry(() => {
       if (this.stopped) return;
       this.reconnects++;
       this.connect();
-    }, delay);
-  }
-
-  private armRotation(ms: number): void {
-    this.rotateTimer?.();
-    this.rotateTimer = null;
-    if (!(ms > 0) || ms === Infinity) return;
-    this.rotateTimer = this.clock.setTimeout(() => {
-      this.rotateTimer = null;
-      this.rotate('scheduled rotation before the 24 h limit');
-    }, ms);
+    });
   }
 
   private checkSilence(): void {
@@ -316,12 +280,7 @@ export class BinanceStream implements MarketDataSource {
   }
 
   private event(kind: StreamEvent['kind'], detail: string, symbol: string | null = null): void {
-    if (!this.o.onEvent) return;
-    try {
-      this.o.onEvent({ stream: this.id, kind, detail, symbol });
-    } catch (error) {
-      this.o.onError?.(error);
-    }
+    if (this.o.onEvent) notify(this.o.onEvent, { stream: this.id, kind, detail, symbol }, this.o.onError);
   }
 
   private settleFirst(): void {
@@ -333,11 +292,6 @@ export class BinanceStream implements MarketDataSource {
   private setState(state: FeedState): void {
     if (this.state === state) return;
     this.state = state;
-    if (!this.o.onStatus) return;
-    try {
-      this.o.onStatus(this.status());
-    } catch (error) {
-      this.o.onError?.(error);
-    }
+    if (this.o.onStatus) notify(this.o.onStatus, this.status(), this.o.onError);
   }
 }

@@ -9,13 +9,14 @@
  * `open` when found, then `filled` (with the count recovered) or `unfillable`
  * for exactly the ids that could not be had.
  */
-import type { Cancel, Clock } from '../../../core/clock/Clock.js';
+import type { Clock } from '../../../core/clock/Clock.js';
 import type { Gap } from '../../../core/types/Gap.js';
 import { restAggTradeTick, type BinanceRest } from './BinanceRest.js';
+import { newGapJob, retryWait, type GapJob as Job } from './gapJob.js';
 import type { BinanceTimeUnit } from './mapOutcome.js';
 import { BinanceAbortedError, BinanceRateLimitError, BinanceRequestError } from './restErrors.js';
 import type { RestAggTrade } from './restSchema.js';
-import type { SkippedRange, TradeLane, TradeSequencer } from './TradeSequencer.js';
+import type { TradeLane, TradeSequencer } from './TradeSequencer.js';
 
 /** Settings of a gap filler. */
 export type GapFillerOptions = {
@@ -38,27 +39,6 @@ export type GapFillerOptions = {
 
 /** Gap counters. */
 export type GapCounters = { open: number; filled: number; unfillable: number; recovered: number };
-
-type Missing = SkippedRange & { why: string };
-type Job = {
-  lane: TradeLane;
-  id: string;
-  reason: string;
-  fromSeq: number;
-  toSeq: number | null;
-  from: number;
-  to: number;
-  opened: boolean;
-  caughtUp: boolean;
-  recoveredAtStart: number;
-  missing: Missing[];
-  done: boolean;
-  failingSince: number | null;
-  attempt: number;
-  lastError: string;
-  ac: AbortController;
-  wake: (() => void) | null;
-};
 
 /** Runs gap-fill jobs, one per symbol at a time. */
 export class GapFiller {
@@ -107,25 +87,7 @@ export class GapFiller {
   /** Registers a job for the lane (null when one runs, or there is nothing to fill from). */
   private start(lane: TradeLane, reason: string): Job | null {
     if (this.stopped || this.jobs.has(lane) || lane.next < 0) return null;
-    const job: Job = {
-      lane,
-      id: `${this.o.feed}:${lane.symbol}:aggTrade:${lane.next}`,
-      reason,
-      fromSeq: lane.next,
-      toSeq: null,
-      from: lane.lastTsEvent,
-      to: lane.lastTsEvent,
-      opened: false,
-      caughtUp: false,
-      recoveredAtStart: lane.recovered,
-      missing: [],
-      done: false,
-      failingSince: null,
-      attempt: 0,
-      lastError: '',
-      ac: new AbortController(),
-      wake: null,
-    };
+    const job = newGapJob(this.o.feed, lane, reason);
     this.jobs.set(lane, job);
     lane.filling = true;
     lane.graceTimer?.();
@@ -296,15 +258,6 @@ export class GapFiller {
   }
 
   private sleep(job: Job): Promise<void> {
-    const delay = Math.min(this.o.retryMs.max, this.o.retryMs.initial * 2 ** job.attempt++);
-    return new Promise<void>((resolve) => {
-      let cancel: Cancel = () => {};
-      job.wake = () => {
-        cancel();
-        job.wake = null;
-        resolve();
-      };
-      cancel = this.o.clock.setTimeout(() => job.wake?.(), delay);
-    });
+    return retryWait(job, this.o.clock, this.o.retryMs);
   }
 }

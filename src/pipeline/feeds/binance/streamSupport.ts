@@ -1,11 +1,13 @@
 /**
- * Pieces of `BinanceStream` kept apart to keep it small: its options, the
- * connection events it reports, frame decoding, closing a socket with a
- * deadline, and which canonical symbols a stream list serves.
+ * Pieces of `BinanceStream` kept apart to keep it small: its options and
+ * their check, the connection events it reports, frame decoding, closing a
+ * socket with a deadline, which canonical symbols a stream list serves, and
+ * a callback guard.
  */
 import { Buffer } from 'node:buffer';
 import { WebSocket, type RawData } from 'ws';
 import type { Clock } from '../../../core/clock/Clock.js';
+import { ConfigError } from '../../../core/errors.js';
 import type { FeedStatus } from '../../../core/types/FeedStatus.js';
 import type { Tick } from '../../../core/types/Tick.js';
 import type { BinanceTimeUnit, DropReason } from './mapOutcome.js';
@@ -105,4 +107,23 @@ export function closeSocket(ws: WebSocket, clock: Clock, timeoutMs: number, reas
     if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
     else ws.close(1000, reason);
   });
+}
+
+/** Refuses a stream configuration with a bad base URL, no streams or a non-positive symbol silence (all issues at once). */
+export function checkStreamOptions(base: string, options: BinanceStreamOptions): void {
+  const issues: string[] = [];
+  if (!/^wss?:\/\/[^/]/.test(base)) issues.push(`baseUrl must start with ws:// or wss://, got ${options.baseUrl}`);
+  if (options.streams.length === 0) issues.push('streams must not be empty');
+  for (const [symbol, ms] of Object.entries(options.symbolSilenceMs ?? {})) if (!(ms > 0)) issues.push(`symbolSilenceMs.${symbol} must be > 0`);
+  if (issues.length > 0) throw new ConfigError(`bad Binance stream config: ${issues.join('; ')}`, issues);
+}
+
+/** Calls an optional listener with a value; what it throws goes to `onError` (never breaks the socket). */
+export function notify<T>(listener: ((value: T) => void) | undefined, value: T, onError: ((error: unknown) => void) | undefined): void {
+  if (!listener) return;
+  try {
+    listener(value);
+  } catch (error) {
+    onError?.(error);
+  }
 }

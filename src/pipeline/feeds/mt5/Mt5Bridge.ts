@@ -7,21 +7,22 @@
  * on every (re)connection the missed ticks and H1/H4 bars are filled from the
  * terminal's history, and what cannot be filled is reported as a gap.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Cancel, Clock } from '../../../core/clock/Clock.js';
 import { InvalidRequestError, TemporaryError } from '../../../core/errors.js';
 import type { MarketDataSource } from '../../../core/ports.js';
 import type { FeedState } from '../../../core/types/FeedStatus.js';
-import type { GapState } from '../../../core/types/Gap.js';
 import type { EventLevel } from '../../../core/types/SystemEvent.js';
+import { Mt5BridgeCounters } from './bridgeCounters.js';
 import { Mt5Link } from './link.js';
 import { OffsetSchedule } from './offsets.js';
-import { LinkClosedError, PendingRequests } from './requests.js';
-import { MT5_PROTOCOL_VERSION, TRADING_TYPES, UtpMessageSchema, type EaMessage, type RespMessage } from './schema.js';
-import { SymbolFeed, type SymbolFeedHost } from './SymbolFeed.js';
+import { LinkClosedError, PendingRequests, requestMessage } from './requests.js';
+import { MT5_PROTOCOL_VERSION, type EaMessage, type RespMessage } from './schema.js';
+import { createSymbolFeeds } from './bridgeFeeds.js';
+import type { SymbolFeed, SymbolFeedHost } from './SymbolFeed.js';
+import { Mt5TerminalState } from './terminalState.js';
 export type { Mt5BridgeOptions } from './types.js';
-import type { Mt5AccountSnapshot, Mt5BridgeOptions, Mt5BridgeStatus, Mt5PositionsSnapshot, Mt5RequestInput, Mt5TerminalInfo } from './types.js';
+import type { Mt5AccountSnapshot, Mt5BridgeOptions, Mt5BridgeStatus, Mt5PositionsSnapshot, Mt5RequestInput } from './types.js';
 
 const SAMPLE = 256;
 
@@ -32,7 +33,7 @@ export class Mt5Bridge implements MarketDataSource {
   private readonly clock: Clock;
   private readonly schedule: OffsetSchedule;
   private readonly pending: PendingRequests;
-  private readonly feeds = new Map<string, SymbolFeed>();
+  private readonly feeds: Map<string, SymbolFeed>;
   private readonly server: Server;
   private readonly deadAfterMs: number;
   private conn: Mt5Link | null = null;
@@ -43,14 +44,8 @@ export class Mt5Bridge implements MarketDataSource {
   private nextConnId = 1;
   private nextReqId = 1;
   private watchdog: Cancel | null = null;
-  private counts = { frames: 0, ticks: 0, dropped: 0, duplicates: 0, connections: 0 };
-  private readonly drops: Record<string, number> = {};
-  private readonly gapState = new Map<string, GapState>();
-  private lastMessageAt: number | null = null;
-  private lastError = '';
-  private terminalInfo: Mt5TerminalInfo | null = null;
-  private accountSnap: Mt5AccountSnapshot | null = null;
-  private positionsSnap: Mt5PositionsSnapshot | null = null;
+  private readonly counts = new Mt5BridgeCounters();
+  private readonly terminal = new Mt5TerminalState();
 
   constructor(options: Mt5BridgeOptions) {
     this.o = options;
@@ -59,22 +54,7 @@ export class Mt5Bridge implements MarketDataSource {
     this.deadAfterMs = options.deadAfterMs ?? 5_000;
     this.schedule = new OffsetSchedule(options.pastOffset);
     this.pending = new PendingRequests(options.clock);
-    const host = this.feedHost();
-    const depth = options.barDepth ?? 500;
-    for (const [mt5, symbol] of Object.entries(options.symbols)) {
-      this.feeds.set(
-        mt5,
-        new SymbolFeed(host, symbol, mt5, {
-          dedupeWindow: options.dedupeWindow ?? 10_000,
-          maxHeldTicks: options.maxHeldTicks ?? 200_000,
-          historyChunk: options.historyChunk ?? 5_000,
-          historyTimeoutMs: options.historyTimeoutMs ?? 15_000,
-          barTimeframes: options.barTimeframes ?? ['H1', 'H4'],
-          barDepth: (tf) => (typeof depth === 'number' ? depth : (depth[tf] ?? 500)),
-          lastTickTime: options.lastTickTime,
-        }),
-      );
-    }
+    this.feeds = createSymbolFeeds(options, this.feedHost());
     this.server = createServer((socket) => this.accept(socket));
   }
 
@@ -113,43 +93,27 @@ export class Mt5Bridge implements MarketDataSource {
 
   /** Current health, counters, offset and terminal. */
   status(): Mt5BridgeStatus {
-    const gaps = { open: 0, filled: 0, unfillable: 0 };
-    for (const s of this.gapState.values()) gaps[s]++;
-    const offset = this.schedule.latest();
-    const t = this.terminalInfo;
-    const who = t ? `; terminal ${t.login}@${t.server} build ${t.build}` : '';
-    const off = offset === null ? '' : `; server offset ${offset >= 0 ? '+' : ''}${offset} s`;
-    const err = this.lastError ? `; last error: ${this.lastError}` : '';
-    return {
+    return this.counts.status({
       id: this.id,
-      source: 'mt5',
       state: this.state,
       symbols: [...new Set([...this.feeds.values()].map((f) => f.symbol))],
-      detail: `tcp ${this.o.host ?? '127.0.0.1'}:${this.boundPort}${who}${off}${err}`,
-      frames: this.counts.frames,
-      ticks: this.counts.ticks,
-      dropped: this.counts.dropped,
-      reconnects: Math.max(0, this.counts.connections - 1),
-      lastMessageAt: this.lastMessageAt,
-      tsInit: this.clock.now(),
-      serverUtcOffsetSec: offset,
-      terminal: t,
-      connections: this.counts.connections,
+      host: this.o.host ?? '127.0.0.1',
+      port: this.boundPort,
+      offset: this.schedule.latest(),
+      terminal: this.terminal.info,
       lastSeq: this.conn?.lastSeq() ?? null,
-      duplicates: this.counts.duplicates,
-      drops: { ...this.drops },
-      gaps,
-    };
+      now: this.clock.now(),
+    });
   }
 
   /** The latest account snapshot, or null. */
   account(): Mt5AccountSnapshot | null {
-    return this.accountSnap;
+    return this.terminal.account;
   }
 
   /** The latest open-positions list, or null. */
   positions(): Mt5PositionsSnapshot | null {
-    return this.positionsSnap;
+    return this.terminal.positions;
   }
 
   /** Broker server time (ms) to UTC with the announced offsets, or null before the first hello. */
@@ -168,11 +132,8 @@ export class Mt5Bridge implements MarketDataSource {
     const conn = this.conn;
     if (conn === null || !conn.hello) return Promise.reject(new TemporaryError('no MT5 terminal connected'));
     const reqId = `${this.id}-${conn.id}-${this.nextReqId++}`;
-    const trading = (TRADING_TYPES as readonly string[]).includes(input.type);
-    const key = trading && !('idempotencyKey' in input && input.idempotencyKey) ? { idempotencyKey: randomUUID() } : {};
-    const message = { v: MT5_PROTOCOL_VERSION, ...input, ...key, seq: conn.nextSeq(), ts: Math.floor(this.clock.now()), reqId }; // `ts` is whole ms on the wire
-    const checked = UtpMessageSchema.safeParse(message);
-    if (!checked.success) return Promise.reject(new InvalidRequestError(`bad MT5 ${input.type} request: ${checked.error.issues[0]?.message ?? 'invalid'}`));
+    const message = requestMessage(input, conn.nextSeq(), this.clock.now(), reqId);
+    if (message instanceof InvalidRequestError) return Promise.reject(message);
     const answer = this.pending.add(reqId, timeoutMs, input.type);
     if (!conn.send(message)) this.pending.fail(reqId, new LinkClosedError('MT5 link closed'));
     return answer;
@@ -190,9 +151,7 @@ export class Mt5Bridge implements MarketDataSource {
       },
       deliverCandle: (candle) => this.safe(() => this.o.onCandle?.(candle)),
       gap: (gap) => {
-        this.gapState.delete(gap.id);
-        this.gapState.set(gap.id, gap.state);
-        if (this.gapState.size > 10_000) this.gapState.delete(this.gapState.keys().next().value as string);
+        this.counts.gap(gap.id, gap.state);
         this.safe(() => this.o.onGap?.(gap));
       },
       reject: (reason, sample) => this.drop(reason, sample, false),
@@ -211,7 +170,7 @@ export class Mt5Bridge implements MarketDataSource {
     const link = new Mt5Link(this.nextConnId++, socket, this.clock, this.o.maxLineChars ?? 4 * 1024 * 1024, {
       line: (l) => {
         if (this.conn !== l) return;
-        this.lastMessageAt = this.clock.now();
+        this.counts.lastMessageAt = this.clock.now();
         this.counts.frames++;
       },
       message: (l, msg, line) => {
@@ -252,10 +211,10 @@ export class Mt5Bridge implements MarketDataSource {
         return;
       }
       case 'account':
-        this.accountSnap = { balance: msg.balance, equity: msg.equity, margin: msg.margin, freeMargin: msg.freeMargin, currency: msg.currency, leverage: msg.leverage, receivedAt: this.clock.now() };
+        this.terminal.onAccount(msg, this.clock.now());
         return;
       case 'positions':
-        this.positionsSnap = { positions: msg.positions, receivedAt: this.clock.now() };
+        this.terminal.onPositions(msg, this.clock.now());
         return;
       case 'hb':
         return;
@@ -267,18 +226,10 @@ export class Mt5Bridge implements MarketDataSource {
 
   private onHello(conn: Mt5Link, msg: Extract<EaMessage, { type: 'hello' }>): void {
     this.recordOffset(msg.serverUtcOffsetSec, msg.serverTimeMsc);
-    this.terminalInfo = {
-      login: msg.login,
-      server: msg.server,
-      company: msg.company,
-      build: msg.build,
-      eaVersion: msg.eaVersion ?? null,
-      symbols: msg.symbols.map((s) => s.sym),
-      helloAt: this.clock.now(),
-    };
+    this.terminal.onHello(msg, this.clock.now());
     if (conn.hello) return;
     conn.hello = true;
-    this.lastError = '';
+    this.counts.lastError = '';
     this.setState('connected');
     this.event('feed.connected', 'info', null, `MT5 terminal ${msg.login}@${msg.server} connected (build ${msg.build})`, { connection: conn.id });
     const offered = new Set(msg.symbols.map((s) => s.sym));
@@ -312,7 +263,7 @@ export class Mt5Bridge implements MarketDataSource {
     if (this.conn !== conn) return;
     this.conn = null;
     conn.close();
-    this.lastError = why;
+    this.counts.lastError = why;
     this.pending.rejectAll(new LinkClosedError(`MT5 link closed: ${why}`));
     if (this.stopped || replaced) return;
     this.setState('disconnected');
@@ -320,8 +271,7 @@ export class Mt5Bridge implements MarketDataSource {
   }
 
   private drop(reason: string, sample: string, malformed: boolean): void {
-    if (malformed) this.counts.dropped++;
-    this.drops[reason] = (this.drops[reason] ?? 0) + 1;
+    this.counts.drop(reason, malformed);
     this.safe(() => this.o.onDrop?.(reason, sample.slice(0, SAMPLE)));
   }
 

@@ -1,9 +1,26 @@
 import type { Cancel, Clock } from '../../../core/clock/Clock.js';
-import { TemporaryError } from '../../../core/errors.js';
-import type { RespMessage } from './schema.js';
+import { randomUUID } from 'node:crypto';
+import { InvalidRequestError, TemporaryError } from '../../../core/errors.js';
+import { MT5_PROTOCOL_VERSION, TRADING_TYPES, UtpMessageSchema, type RespMessage, type UtpMessage } from './schema.js';
+import type { Mt5RequestInput } from './types.js';
 
 /** The link to the terminal closed while a request waited; the request may be retried on the next connection. */
 export class LinkClosedError extends TemporaryError {}
+
+/**
+ * The wire line of a request to the terminal: the input with protocol
+ * version, `seq`, whole-ms `ts` and `reqId`, plus an idempotency key for a
+ * trading request that has none. An `InvalidRequestError` (returned, not
+ * thrown) when the schema refuses it.
+ */
+export function requestMessage(input: Mt5RequestInput, seq: number, now: number, reqId: string): UtpMessage | InvalidRequestError {
+  const trading = (TRADING_TYPES as readonly string[]).includes(input.type);
+  const key = trading && !('idempotencyKey' in input && input.idempotencyKey) ? { idempotencyKey: randomUUID() } : {};
+  const message = { v: MT5_PROTOCOL_VERSION, ...input, ...key, seq, ts: Math.floor(now), reqId }; // `ts` is whole ms on the wire
+  const checked = UtpMessageSchema.safeParse(message);
+  if (!checked.success) return new InvalidRequestError(`bad MT5 ${input.type} request: ${checked.error.issues[0]?.message ?? 'invalid'}`);
+  return message as UtpMessage;
+}
 
 type Pending = { resolve: (resp: RespMessage) => void; reject: (error: Error) => void; cancel: Cancel };
 
