@@ -267,7 +267,9 @@ export class Coordinator {
     // A stop DTMS holds but never commanded (deferred, or shadowed before a switch to live): reconcile once per value and mode when nothing else is sent.
     const commanded = this.commandedSl.get(p.ticket) ?? p.sl;
     const attempted = (this.o.modeOf(p.symbol) === 'shadow' ? this.shadowedSl : this.attemptedSl).get(p.ticket);
-    if (chosen === null && next.phase !== 'closed' && commanded !== null && (p.side === 'buy' ? next.sl > commanded : next.sl < commanded) && attempted !== next.sl) {
+    // ...and only while the stop is still beyond the minimum distance (the broker's stops level) from the exit price.
+    const room = exitPrice === null ? Number.NaN : p.side === 'buy' ? exitPrice - next.sl : next.sl - exitPrice;
+    if (chosen === null && next.phase !== 'closed' && commanded !== null && (p.side === 'buy' ? next.sl > commanded : next.sl < commanded) && attempted !== next.sl && room > cfg.minStopDistance) {
       chosen = { source: 'dtms', kind: 'modify_sl', value: next.sl, rule: 'reconcile', reason: 'venue stop behind the DTMS stop (deferred or shadowed earlier): reconcile', data: { venueSl: p.sl } };
     }
     this.managed.set(p.ticket, next);

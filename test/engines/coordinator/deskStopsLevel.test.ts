@@ -61,9 +61,10 @@ describe('trading desk: the broker stops level as the engines\' minimum stop dis
     const tooClose = rows.filter((r) => r.outcome === 'declined' && r.reason === 'stop would be too close to (or beyond) the price');
     expect(tooClose).toHaveLength(19);
     expect(tooClose[0]).toMatchObject({ tsEvent: at(2, 39), data: { source: 'dtms', rule: 'trail', value: 72908.87, price: 73100.35 } });
-    // Outside the engines: the coordinator's reconcile of a deferred DTMS stop (decided 208.43 away at 02:29) is
-    // re-sent at 02:34 when it is 194.72 away, and the venue refuses it (reported, not changed here).
-    const rejected = rows.filter((r) => r.outcome === 'rejected');
-    expect(rejected.map((r) => [r.tsEvent, r.data['rule'], r.data['value']])).toEqual([[at(2, 34), 'reconcile', 72905.28]]);
+    // The coordinator's reconcile of a deferred DTMS stop (decided 208.43 away at 02:29) waits while the stop is within
+    // the broker distance (194.72 away at 02:34): the venue never refuses a stop, and a reconcile sent keeps the distance.
+    expect(rows.filter((r) => r.outcome === 'rejected')).toEqual([]);
+    const reconciles = rows.filter((r) => r.action === 'modify_sl' && r.outcome === 'sent' && r.data['rule'] === 'reconcile');
+    expect(reconciles.map((r) => [r.data['value'], Number((PRICE.get(r.tsEvent)! - (r.data['value'] as number)).toFixed(2))])).toEqual([[72905.28, 254.86]]);
   });
 });
