@@ -1,5 +1,6 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { DataIntegrityError, type Candle, type Tick, type Timeframe } from '../../core/index.js';
 import { CANDLE_COLUMNS, TICK_COLUMNS, type ArchiveRow, type ColumnSpec } from './columns.js';
 import { rowToCandle, rowToTick } from './convert.js';
@@ -15,7 +16,9 @@ import {
   isArchiveKind,
   type ArchiveKind,
 } from './layout.js';
-import { digestParquet, ParquetFileWriter, readParquetRows, type ArchiveCodec, type RowGroupRange } from './parquetFile.js';
+import { GroupPacker } from './columnPack.js';
+import { EncodeThread } from './encodeThread.js';
+import { digestParquet, readParquetRows, type ArchiveCodec, type RowGroupRange } from './parquetFile.js';
 
 /** How the archive writes files. */
 export type ArchiveOptions = Readonly<{
@@ -23,7 +26,7 @@ export type ArchiveOptions = Readonly<{
   dir: string;
   /** Compression codec; default GZIP (see bench/parquet.bench.ts for the evidence). */
   codec?: ArchiveCodec;
-  /** Rows per Parquet row group: the unit of work between event-loop yields; default 5,000 (bench: about 13 ms of encoding, 17x smaller than JSON lines). */
+  /** Rows per Parquet row group: the unit the main thread packs and the encoding thread encodes; default 5,000 (17x smaller than JSON lines; bench/parquet.bench.ts). */
   rowGroupRows?: number;
 }>;
 
@@ -31,6 +34,8 @@ export type ArchiveOptions = Readonly<{
 export type WriteDayOptions = Readonly<{
   /** Called after each row group is written to the temporary file. */
   afterRowGroup?: (rowsWritten: number) => void | Promise<void>;
+  /** Called with the encoding thread once it starts (tests end it to simulate a crash). */
+  onThread?: (worker: Worker) => void;
 }>;
 
 /** A day file that was written, verified by reading it back, and renamed into place. */
@@ -44,6 +49,9 @@ export type WrittenDay = Readonly<{
   bytes: number;
 }>;
 
+/** Rows packed per event-loop turn (well under a millisecond of work). */
+const PACK_SLICE_ROWS = 500;
+
 const yieldTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** The column set of a kind. */
@@ -56,10 +64,10 @@ export function columnsOf(kind: ArchiveKind): readonly ColumnSpec[] {
  * `<dir>/<kind>/<SYMBOL>/<YYYY-MM-DD>.parquet` (kind `ticks` or
  * `candles-<TF>`), columns named as in SQLite, readable by DuckDB, pandas
  * and Spark. A file becomes visible only complete and verified: it is written
- * to a dot-named `.tmp` file in the same folder, fsynced, read back and
- * compared (row count and sha256 of every value), then renamed, and the folder
- * fsynced. Readers never see a partial file; a crash leaves at most a stale
- * temp file that `cleanTemp()` removes.
+ * (by a worker thread, see writeDay) to a dot-named `.tmp` file in the same
+ * folder, fsynced, read back and compared (row count and sha256 of every
+ * value), then renamed, and the folder fsynced. Readers never see a partial
+ * file; a crash leaves at most a stale temp file that `cleanTemp()` removes.
  */
 export class Archive {
   readonly dir: string;
@@ -111,10 +119,15 @@ export class Archive {
 
   /**
    * Writes a day file from row chunks (in the kind's row order), crash-safe:
-   * temp file, fsync, read back and verify, rename, fsync the folder. Yields
-   * to the event loop after every row group. Replaces an existing file of the
-   * day atomically. Throws DataIntegrityError (and leaves nothing) when the
-   * read-back differs; an empty day writes nothing and returns null.
+   * temp file, fsync, read back and verify, rename, fsync the folder. The
+   * Parquet encoding, compression, fsync and read-back run on a worker thread
+   * (encodeThread.ts); this thread only packs each row group into typed-array
+   * columns, a slice per event-loop turn, while the thread encodes the previous
+   * group (one group in flight), so the event loop keeps turning. Replaces an
+   * existing file of the day atomically. Throws DataIntegrityError (and leaves nothing) when the read-back differs
+   * or a value does not fit its column, EncodeThreadError when the thread
+   * fails or dies; an empty day writes nothing (no thread, no temp file) and
+   * returns null.
    */
   async writeDay(
     kind: ArchiveKind,
@@ -125,45 +138,58 @@ export class Archive {
   ): Promise<WrittenDay | null> {
     const finalPath = this.pathOf(kind, symbol, day);
     const folder = path.dirname(finalPath);
-    mkdirSync(folder, { recursive: true });
     const temp = path.join(folder, `.${day}.parquet.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
     const columns = columnsOf(kind);
-    const writer = new ParquetFileWriter(temp, columns, this.codec, { 'utp.kind': kind, 'utp.symbol': symbol, 'utp.day': day });
+    let thread: EncodeThread | null = null;
     try {
-      let pending: ArchiveRow[] = [];
+      // two packers over shared memory: one group in flight on the thread, the next packed here meanwhile
+      const packers = [new GroupPacker(columns, this.rowGroupRows), new GroupPacker(columns, this.rowGroupRows)] as const;
+      let packer = packers[0];
       let written = 0;
-      const flush = async (all: boolean): Promise<void> => {
-        while (pending.length >= this.rowGroupRows || (all && pending.length > 0)) {
-          const group = pending.length > this.rowGroupRows ? pending.slice(0, this.rowGroupRows) : pending;
-          pending = pending.length > this.rowGroupRows ? pending.slice(this.rowGroupRows) : [];
-          writer.append(group);
-          written += group.length;
-          await options.afterRowGroup?.(written);
-          await yieldTurn();
+      let inFlight: Promise<number> | null = null;
+      const settle = async (): Promise<void> => {
+        if (inFlight === null) return;
+        const pending = inFlight;
+        inFlight = null;
+        written = await pending;
+        await options.afterRowGroup?.(written);
+      };
+      const post = async (): Promise<void> => {
+        await settle(); // the other packer's group is acknowledged: its memory is free again
+        if (thread === null) {
+          mkdirSync(folder, { recursive: true });
+          thread = new EncodeThread(temp, columns, this.codec, { 'utp.kind': kind, 'utp.symbol': symbol, 'utp.day': day });
+          options.onThread?.(thread.worker);
         }
+        inFlight = thread.append(packer.take());
+        inFlight.catch(() => {}); // observed by settle(); a failure before then must not be unhandled
+        packer = packer === packers[0] ? packers[1] : packers[0];
+        packer.reset();
       };
       for await (const chunk of chunks) {
-        for (const row of chunk) pending.push(row);
-        await flush(false);
+        for (let at = 0; at < chunk.length; ) {
+          at = packer.add(chunk, at, Math.min(chunk.length, at + PACK_SLICE_ROWS));
+          if (packer.full) await post();
+          else await yieldTurn();
+        }
       }
-      await flush(true);
-      if (written === 0) {
-        writer.abort();
-        rmSync(temp, { force: true });
-        return null;
-      }
-      const result = writer.finish();
-      const check = await digestParquet(temp, columns);
-      if (check.rows !== result.rows || check.sha256 !== result.sha256) {
+      if (packer.n > 0) await post();
+      await settle();
+      if (thread === null || written === 0) return null;
+      const result = await (thread as EncodeThread).finish();
+      const check = result.check;
+      if (check.rows !== result.rows || check.sha256 !== result.sha256 || result.rows !== written) {
         throw new DataIntegrityError(
           `archive file ${finalPath} did not read back as written (${check.rows}/${result.rows} rows, checksum ${check.sha256 === result.sha256 ? 'equal' : 'differs'})`,
         );
       }
+      await (thread as EncodeThread).close();
+      thread = null;
       renameSync(temp, finalPath);
       fsyncDir(folder);
       return { kind, symbol, day, path: finalPath, rows: result.rows, sha256: result.sha256, bytes: result.bytes };
     } catch (error) {
-      writer.abort();
+      if (thread !== null) await (thread as EncodeThread).close().catch(() => {});
       rmSync(temp, { force: true });
       throw error;
     }

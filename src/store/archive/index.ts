@@ -10,3 +10,5 @@ export * from './checksum.js';
 export * from './convert.js';
 export * from './parquetFile.js';
 export * from './sqliteRows.js';
+export * from './columnPack.js';
+export * from './encodeThread.js';

@@ -15,11 +15,18 @@ import { columnData, normaliseRow, parquetColumnNames, parquetSchema, type Archi
 /** Compression codecs the archive can write and read with no native add-on (Node's zlib and the built-in Snappy). */
 export type ArchiveCodec = 'SNAPPY' | 'GZIP' | 'BROTLI' | 'UNCOMPRESSED';
 
+/** zlib level of GZIP pages (the encoding thread gets it too). */
+export const GZIP_LEVEL = 6;
+/** Brotli quality of BROTLI pages (the encoding thread gets it too). */
+export const BROTLI_QUALITY = 5;
+/** `created_by` of every archive file. */
+export const CREATED_BY = 'utp archive (hyparquet-writer)';
+
 /** Compressors for the writer (Snappy is built into hyparquet-writer). */
 export const WRITE_COMPRESSORS = {
-  GZIP: (input: Uint8Array) => new Uint8Array(gzipSync(input, { level: 6 })),
+  GZIP: (input: Uint8Array) => new Uint8Array(gzipSync(input, { level: GZIP_LEVEL })),
   BROTLI: (input: Uint8Array) =>
-    new Uint8Array(brotliCompressSync(input, { params: { [zc.BROTLI_PARAM_QUALITY]: 5, [zc.BROTLI_PARAM_SIZE_HINT]: input.length } })),
+    new Uint8Array(brotliCompressSync(input, { params: { [zc.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [zc.BROTLI_PARAM_SIZE_HINT]: input.length } })),
 };
 
 /** Decompressors for the reader (Snappy is built into hyparquet). */
@@ -51,8 +58,9 @@ class FdWriter extends ByteWriter {
 export type WrittenFile = RowDigestResult & Readonly<{ bytes: number }>;
 
 /**
- * Streams rows into one Parquet file, a row group per `append` call, and
- * digests them on the way. `finish()` writes the footer and fsyncs; the file
+ * Streams rows into one Parquet file on the calling thread, a row group per
+ * `append` call, and digests them on the way (the bench's in-process writer;
+ * Archive.writeDay encodes on a worker thread, see encodeThread.ts). `finish()` writes the footer and fsyncs; the file
  * is only complete (and only then has a valid footer) after it.
  */
 export class ParquetFileWriter {
@@ -76,7 +84,7 @@ export class ParquetFileWriter {
       schema: parquetSchema(columns),
       codec,
       compressors: WRITE_COMPRESSORS,
-      createdBy: 'utp archive (hyparquet-writer)',
+      createdBy: CREATED_BY,
       kvMetadata: Object.entries(kv).map(([key, value]) => ({ key, value })),
     });
   }

@@ -16,6 +16,7 @@ const TICK_ORDER = 'ts_event, source, kind, seq < 0, abs(seq)';
 export class ArchiveSql {
   private readonly ticksIn: BetterSqlite3.Statement;
   private readonly ticksCount: BetterSqlite3.Statement;
+  private readonly ticksAny: BetterSqlite3.Statement;
   private readonly ticksDelete: BetterSqlite3.Statement;
   private readonly tickNextSymbol: BetterSqlite3.Statement;
   private readonly tickFirst: BetterSqlite3.Statement;
@@ -23,6 +24,7 @@ export class ArchiveSql {
   private readonly candleNextSource: BetterSqlite3.Statement;
   private readonly candleFirst: BetterSqlite3.Statement;
   private readonly candlesIn: BetterSqlite3.Statement;
+  private readonly candlesOfSource: BetterSqlite3.Statement;
   private readonly candlesCount: BetterSqlite3.Statement;
   private readonly candlesDelete: BetterSqlite3.Statement;
 
@@ -30,6 +32,7 @@ export class ArchiveSql {
     const range = 'symbol = ? AND ts_event >= ? AND ts_event < ?';
     this.ticksIn = db.prepare(`SELECT ${TICK_SELECT} FROM unified_ticks WHERE ${range} ORDER BY ${TICK_ORDER}`);
     this.ticksCount = db.prepare(`SELECT COUNT(*) FROM unified_ticks WHERE ${range}`).pluck();
+    this.ticksAny = db.prepare(`SELECT 1 FROM unified_ticks WHERE ${range} LIMIT 1`).pluck();
     this.ticksDelete = db.prepare(`DELETE FROM unified_ticks WHERE ${range}`);
     // skip-scans over the primary keys: a few index seeks, never a table scan
     this.tickNextSymbol = db.prepare('SELECT symbol FROM unified_ticks WHERE symbol > ? ORDER BY symbol LIMIT 1').pluck();
@@ -41,6 +44,7 @@ export class ArchiveSql {
     this.candleFirst = db.prepare('SELECT MIN(open_time) FROM candles WHERE symbol = ? AND timeframe = ? AND source = ?').pluck();
     const crange = 'symbol = ? AND timeframe = ? AND open_time >= ? AND open_time < ?';
     this.candlesIn = db.prepare(`SELECT ${CANDLE_SELECT} FROM candles WHERE ${crange} ORDER BY source, open_time`);
+    this.candlesOfSource = db.prepare(`SELECT ${CANDLE_SELECT} FROM candles WHERE ${crange} AND source = ? ORDER BY open_time`);
     this.candlesCount = db.prepare(`SELECT COUNT(*) FROM candles WHERE ${crange}`).pluck();
     this.candlesDelete = db.prepare(`DELETE FROM candles WHERE ${crange}`);
   }
@@ -53,6 +57,11 @@ export class ArchiveSql {
   /** Number of ticks of a symbol in `[from, to)`. */
   countTicks(symbol: string, from: number, to: number): number {
     return this.ticksCount.get(symbol, from, to) as number;
+  }
+
+  /** True when a symbol has a tick in `[from, to)` (one index seek, unlike a count). */
+  hasTicks(symbol: string, from: number, to: number): boolean {
+    return this.ticksAny.get(symbol, from, to) !== undefined;
   }
 
   /** Deletes the ticks of a symbol in `[from, to)`; returns how many. */
@@ -73,6 +82,18 @@ export class ArchiveSql {
   /** Candles of a symbol and timeframe with `from <= open_time < to`, every source, ordered by source then time. */
   candles(symbol: string, timeframe: string, from: number, to: number): ArchiveRow[] {
     return this.candlesIn.all(symbol, timeframe, from, to) as ArchiveRow[];
+  }
+
+  /** Candles of one source key of a symbol and timeframe with `from <= open_time < to`, oldest first. */
+  candlesOf(symbol: string, timeframe: string, source: string, from: number, to: number): ArchiveRow[] {
+    return this.candlesOfSource.all(symbol, timeframe, from, to, source) as ArchiveRow[];
+  }
+
+  /** The source keys of a symbol and timeframe, sorted (a skip-scan over the primary key, a few index seeks). */
+  candleSources(symbol: string, timeframe: string): string[] {
+    const out: string[] = [];
+    for (let src = this.candleNextSource.get(symbol, timeframe, '') as string | undefined; src !== undefined; src = this.candleNextSource.get(symbol, timeframe, src) as string | undefined) out.push(src);
+    return out;
   }
 
   /** Number of candles of a symbol and timeframe in `[from, to)`. */

@@ -53,9 +53,12 @@ export type MoverStatus = Readonly<{ running: boolean; passes: number; lastPassA
  * of raw ticks and candles to Parquet, deletes raw ticks of archived days and
  * S1/M1 candles older than `aggregateRetentionHours` from SQLite (only what
  * the archive verifiably holds), deletes archive files older than
- * `archiveRetentionDays` and prunes the logs. Work is done in small steps with
- * event-loop yields in between, so ingestion on the same thread keeps flowing;
- * passes never overlap.
+ * `archiveRetentionDays` and prunes the logs. Parquet encoding and its
+ * read-back run on the archive's worker thread; what stays on this thread
+ * (SQLite reads of a minute of ticks or an hour of candles, packing 500 rows
+ * into columns, one prune transaction) is done in small steps with event-loop
+ * yields in between, so ingestion on the same thread keeps flowing; passes
+ * never overlap.
  */
 export class RetentionMover implements Lifecycle {
   readonly config: MemoryConfig;
@@ -139,7 +142,7 @@ export class RetentionMover implements Lifecycle {
         const outcome = await fn();
         if (outcome.sqliteRows > 0) days.push(outcome);
         if (outcome.written || outcome.pruned > 0) this.emit('archive.day', 'info', outcome.symbol, `archived ${what}`, { ...outcome });
-        if (outcome.mismatched > 0) this.emit('archive.prune_deferred', 'warn', outcome.symbol, `${what}: ${outcome.mismatched} hour slice(s) changed since read; kept for the next pass`, { ...outcome });
+        if (outcome.mismatched > 0) this.emit('archive.prune_deferred', 'warn', outcome.symbol, `${what}: ${outcome.mismatched} slice(s) changed since read; kept for the next pass`, { ...outcome });
       } catch (error) {
         const message = `${what}: ${(error as Error).message}`;
         errors.push(message);

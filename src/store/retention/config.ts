@@ -23,7 +23,7 @@ export const memoryConfigSchema = z
     archiveGraceMinutes: z.number().int().min(0).max(24 * 60).default(180),
     /** Period of the mover, minutes. */
     moverIntervalMinutes: z.number().int().min(1).max(24 * 60).default(15),
-    /** Rows per Parquet row group: the largest unit of encoding work between event-loop turns. */
+    /** Rows per Parquet row group (encoded on the archive's worker thread; larger groups compress better). */
     archiveRowGroupRows: z.number().int().min(1000).max(1_000_000).default(5_000),
     /** Period of the macro log snapshot, minutes. */
     macroIntervalMinutes: z.number().int().min(1).max(60).default(5),

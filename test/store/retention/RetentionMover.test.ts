@@ -117,7 +117,7 @@ describe('RetentionMover', () => {
     expect(archive.listDays('BTCUSD', 'ticks')).toEqual([]);
   });
 
-  it('does not prune an hour that changed while it was archived, and merges it on the next pass', async () => {
+  it('does not prune a minute slice that changed while it was archived, and merges it on the next pass', async () => {
     const archive = Archive.forDataDir(tmp.dir, { rowGroupRows: 1000 });
     const late: Tick = { ...ticks[100]!, seq: 9_999_999_999, tsInit: ticks[100]!.tsInit + 1 };
     let injected = false;
@@ -132,12 +132,17 @@ describe('RetentionMover', () => {
     clock.setWall(DAY + 28 * H);
     const first = await m.runOnce();
     const day = first.days.find((d) => d.kind === 'ticks')!;
-    expect(day).toMatchObject({ sqliteRows: 5000, fileRows: 5000, pruned: 0, mismatched: 1 });
-    expect(store.ticks.countTicks('BTCUSD')).toBe(5001);
+    // ticks are pruned a minute at a time: only the minute the late tick landed in stays
+    const minute = Math.floor(late.tsEvent / 60_000) * 60_000;
+    const inMinute = ticks.filter((t) => t.tsEvent >= minute && t.tsEvent < minute + 60_000).length;
+    expect(inMinute).toBeGreaterThan(0);
+    expect(inMinute).toBeLessThan(5000);
+    expect(day).toMatchObject({ sqliteRows: 5000, fileRows: 5000, pruned: 5000 - inMinute, mismatched: 1 });
+    expect(store.ticks.countTicks('BTCUSD')).toBe(inMinute + 1);
     expect(events.some((e) => e.kind === 'archive.prune_deferred')).toBe(true);
 
     const second = await m.runOnce();
-    expect(second.days.find((d) => d.kind === 'ticks')).toMatchObject({ sqliteRows: 5001, fileRows: 5001, pruned: 5001, mismatched: 0 });
+    expect(second.days.find((d) => d.kind === 'ticks')).toMatchObject({ sqliteRows: inMinute + 1, fileRows: 5001, pruned: inMinute + 1, mismatched: 0 });
     expect(store.ticks.countTicks('BTCUSD')).toBe(0);
     const back = await archive.readTicks('BTCUSD', ...ALL);
     expect(back).toHaveLength(5001);
