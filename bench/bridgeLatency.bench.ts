@@ -150,6 +150,7 @@ export async function bridgeLatency(options: BridgeLatencyOptions = {}): Promise
   // ATR(14) warm-up: 15 closed M5 candles of range 100 around 50 000 (the pipeline's own candles come later).
   const m5 = Math.floor(t0 / 300_000) * 300_000;
   for (let i = 15; i >= 1; i--) bus.publish('candle.closed', warmCandle(m5 - i * 300_000, t0));
+  await waitFor(() => sim.stats().ticksSent >= 1, 'terminal quote'); // the terminal fills at its own quote: none before its first tick
   const entry = await desk.coordinator.requestEntry({ symbol: 'BTCUSD', side: 'buy', volume: 1, sl: START_PRICE - 200, tp: null, idempotencyKey: 'bench-entry' });
   if (!entry.sent) throw new Error(`entry refused: ${entry.message}`);
   await waitFor(() => sim.stats().ticksSent >= 2, 'terminal quote moved away');

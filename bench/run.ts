@@ -12,6 +12,7 @@ import { structureBench } from './structure.bench.js';
 import { parquetBench } from './parquet.bench.js';
 import { tickBufferBench, tickBufferLines } from './tickBuffer.bench.js';
 import { accessBench, accessLines } from './access.bench.js';
+import { processRssBench, processRssLines } from './processRss.bench.js';
 
 const LOOPS = Number(process.env.UTP_BENCH_LOOPS ?? 40);
 const ROUNDS = Number(process.env.UTP_BENCH_ROUNDS ?? 3);
@@ -69,6 +70,8 @@ async function main(): Promise<void> {
 
   console.log(`\n[ram buffer] 3 symbols x 3 h x 100 ticks/s in the typed-array ring`);
   for (const line of tickBufferLines(await tickBufferBench())) console.log(`  ${line}`);
+  console.log(`\n[process rss] a whole UTP in a fresh process (dist/, as \`utp start\` runs) with 3 symbols x 3 h x 100 ticks/s in RAM`);
+  for (const line of processRssLines(await processRssBench())) console.log(`  ${line}`);
   console.log(`\n[access] 10-day M5 query across the archive and SQLite`);
   for (const line of accessLines(await accessBench())) console.log(`  ${line}`);
   console.log(`\n[parquet] the same recorded ticks as Parquet (writers compared) against JSON lines; budget >= 8x smaller`);

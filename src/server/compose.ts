@@ -36,6 +36,8 @@ export type App = Readonly<{
   desk: TradingDesk;
   /** The desk, versioned parameters and approval flow (see `createTrading`). */
   trading: Trading;
+  /** The RAM tick buffer (3 h window, byte cap). */
+  tickBuffer: TickBuffer;
   ctx: ToolContext;
   tools: readonly ToolDefinition[];
   /** Replay server in replay mode, else null. */
@@ -218,6 +220,7 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
     pipeline,
     desk,
     trading,
+    tickBuffer,
     ctx,
     tools,
     replay,

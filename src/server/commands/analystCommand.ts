@@ -74,16 +74,7 @@ export function resolveEndpoint(baseUrl: string | undefined, env: NodeJS.Process
   };
 }
 
-/** The flags `utp analyst` adds to the CLI's parseArgs options (besides the shared --data-dir, --config, --symbol, --allow-writes, --log-level, --mode, --symbols, --speed, --replay). */
-export const ANALYST_CLI_OPTIONS = {
-  every: { type: 'string' },
-  once: { type: 'boolean' },
-  model: { type: 'string' },
-  'base-url': { type: 'string' },
-  url: { type: 'string' },
-  'max-rounds': { type: 'string' },
-  question: { type: 'string' },
-} as const;
+export { ANALYST_CLI_OPTIONS } from './analystOptions.js';
 
 /** The validated flags of one `utp analyst` invocation, or every problem found. */
 export type AnalystArgsCheck = Readonly<{
