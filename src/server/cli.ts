@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { ConfigError, UtpError } from '../core/index.js';
-import { ANALYST_CLI_OPTIONS } from './commands/analystOptions.js';
-import type { ParamsCommandResult } from './commands/paramsCommand.js';
-import { commandDataDir } from './commands/values.js';
+import { ANALYST_CLI_OPTIONS } from './cli/analystOptions.js';
+import type { ParamsCommandResult } from './cli/paramsCommand.js';
+import { commandDataDir } from './cli/values.js';
 import { loadConfig, type ConfigOverrides } from './config.js';
 import { createLogger } from './logger.js';
 import { runServer } from './main.js';
@@ -88,14 +88,14 @@ export async function main(argv: string[]): Promise<number> {
       case 'mcp':
         return await runServer(command === 'mcp' ? 'stdio' : 'http', loadConfig(overrides(v), process.env, v.config));
       case 'import':
-        return await (await import('./commands/importCommand.js')).importCommand(rest, v);
+        return await (await import('./cli/importCommand.js')).importCommand(rest, v);
       case 'candles':
-        return (await import('./commands/candlesCommand.js')).candlesCommand(rest, v);
+        return (await import('./cli/candlesCommand.js')).candlesCommand(rest, v);
       case 'archive':
-        return await (await import('./commands/archiveCommand.js')).runArchive({ before: v.before ?? '', dataDir: commandDataDir(v), memory: loadConfig({ dataDir: commandDataDir(v) }, process.env, v.config).memory });
+        return await (await import('./cli/archiveCommand.js')).runArchive({ before: v.before ?? '', dataDir: commandDataDir(v), memory: loadConfig({ dataDir: commandDataDir(v) }, process.env, v.config).memory });
       case 'backfill': {
         const offset = v['server-offset'];
-        return await (await import('./commands/backfillCommand.js')).runBackfill({
+        return await (await import('./cli/backfillCommand.js')).runBackfill({
           symbol: rest[0] ?? '',
           from: v.from ?? '',
           to: v.to ?? '',
@@ -106,15 +106,15 @@ export async function main(argv: string[]): Promise<number> {
         });
       }
       case 'approve':
-        return await (await import('./commands/approvalsCommand.js')).approveCommand(rest[0], { dataDir: commandDataDir(v) });
+        return await (await import('./cli/approvalsCommand.js')).approveCommand(rest[0], { dataDir: commandDataDir(v) });
       case 'deny':
-        return await (await import('./commands/approvalsCommand.js')).denyCommand(rest[0], { dataDir: commandDataDir(v), ...(v.reason !== undefined ? { reason: v.reason } : {}) });
+        return await (await import('./cli/approvalsCommand.js')).denyCommand(rest[0], { dataDir: commandDataDir(v), ...(v.reason !== undefined ? { reason: v.reason } : {}) });
       case 'pending':
-        return await (await import('./commands/approvalsCommand.js')).pendingCommand({ dataDir: commandDataDir(v), format: v.format === 'json' ? 'json' : 'text' });
+        return await (await import('./cli/approvalsCommand.js')).pendingCommand({ dataDir: commandDataDir(v), format: v.format === 'json' ? 'json' : 'text' });
       case 'params':
         return await paramsCmd(rest, v);
       case 'analyst':
-        return await (await import('./commands/analystCommand.js')).runAnalystCommand(v);
+        return await (await import('./cli/analystCommand.js')).runAnalystCommand(v);
       case 'help':
         process.stdout.write(USAGE);
         return 0;
@@ -154,7 +154,7 @@ async function paramsCmd(rest: string[], v: Values): Promise<number> {
   const [sub, a, b] = rest;
   const dir = commandDataDir(v);
   const int = (x: string | undefined) => (x !== undefined && /^\d+$/.test(x) ? Number(x) : null);
-  const { paramsDiff, paramsList, paramsRollback } = await import('./commands/paramsCommand.js');
+  const { paramsDiff, paramsList, paramsRollback } = await import('./cli/paramsCommand.js');
   let r: ParamsCommandResult;
   if (sub === 'list') r = paramsList(dir, int(v.limit) ?? 20);
   else if (sub === 'diff' && int(a) !== null && int(b) !== null) r = paramsDiff(dir, int(a) as number, int(b) as number);

@@ -20,7 +20,7 @@ import { buildBinanceFeeds, buildMt5Bridge, type FeedSinks, type RecoverableFeed
 import { createMacroService } from './macro.js';
 import type { Logger } from './logger.js';
 import { VERSION } from './version.js';
-import { DATABASE_FILE } from './commands/values.js';
+import { DATABASE_FILE } from './cli/values.js';
 import { createTrading, type Trading } from './trading.js';
 import { fusionView, tradingView, warmUpVolatility } from './views.js';
 
@@ -53,7 +53,7 @@ export type App = Readonly<{
 /** What the composition root may be handed instead of the real thing (tests). */
 export type ComposeDeps = Readonly<{ clock?: Clock; logger: Logger }>;
 
-export { DATABASE_FILE } from './commands/values.js';
+export { DATABASE_FILE } from './cli/values.js';
 
 /**
  * The composition root: the only place that constructs the database, the

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ANALYST_CLI_OPTIONS, checkAnalystValues } from '../../src/server/commands/analystCommand.js';
+import { ANALYST_CLI_OPTIONS, checkAnalystValues } from '../../src/server/cli/analystCommand.js';
 import { ALL_TOOLS } from '../../src/tools/registry.js';
 import { REPO_ROOT, requireBuild, tempDir, UTP_BIN } from '../integration/replayFixture.js';
 

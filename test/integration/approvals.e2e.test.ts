@@ -8,7 +8,7 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approveCommand, type CommandIo } from '../../src/server/commands/approvalsCommand.js';
+import { approveCommand, type CommandIo } from '../../src/server/cli/approvalsCommand.js';
 import { startHttpApp, type HttpApp } from '../../src/server/http/app.js';
 import { buildMcpServer } from '../../src/server/mcp/buildMcpServer.js';
 import { getApproval, getAuditLog } from '../../src/tools/approvals/index.js';

@@ -9,7 +9,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approveCommand, denyCommand, pendingCommand, type CommandIo } from '../../src/server/commands/approvalsCommand.js';
+import { approveCommand, denyCommand, pendingCommand, type CommandIo } from '../../src/server/cli/approvalsCommand.js';
 import { startHttpApp, type HttpApp } from '../../src/server/http/app.js';
 import { ADMIN_FILE, readAdminFile } from '../../src/server/http/admin.js';
 import { approvalsConfigSchema } from '../../src/server/approvals.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TestClock } from '../../src/core/index.js';
 import { importFile } from '../../src/pipeline/index.js';
-import { runArchive } from '../../src/server/commands/archiveCommand.js';
+import { runArchive } from '../../src/server/cli/archiveCommand.js';
 import { Archive } from '../../src/store/archive/index.js';
 import { openStore } from '../../src/store/index.js';
 import { AGG_TRADES_2026, fixturePath } from '../fixtures/load.js';

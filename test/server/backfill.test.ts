@@ -3,7 +3,7 @@ import path from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TestClock } from '../../src/core/index.js';
-import { findBackfillFiles, runBackfill } from '../../src/server/commands/backfillCommand.js';
+import { findBackfillFiles, runBackfill } from '../../src/server/cli/backfillCommand.js';
 import { Archive } from '../../src/store/archive/index.js';
 import { openStore } from '../../src/store/index.js';
 import { AGG_TRADES_2026, fixturePath, KLINES_2017, klines2017 } from '../fixtures/load.js';

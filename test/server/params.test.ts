@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dtmsConfig } from '../../src/engines/dtms/index.js';
-import { paramsDiff, paramsList, paramsRollback } from '../../src/server/commands/paramsCommand.js';
+import { paramsDiff, paramsList, paramsRollback } from '../../src/server/cli/paramsCommand.js';
 import { createParameters, parametersConfigSchema, type ParametersWiring } from '../../src/server/params.js';
 import { recordedStore, T0 } from '../engines/params/harness.js';
 

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TestClock } from '../../../src/core/clock/TestClock.js';
 import { ConfigError } from '../../../src/core/errors.js';
 import { connectUtp } from '../../../src/server/analyst/index.js';
-import { formatResult, parseEvery, PLACEHOLDER_API_KEY, resolveEndpoint, runAnalystCommand } from '../../../src/server/commands/analystCommand.js';
+import { formatResult, parseEvery, PLACEHOLDER_API_KEY, resolveEndpoint, runAnalystCommand } from '../../../src/server/cli/analystCommand.js';
 import { DATABASE_FILE } from '../../../src/server/compose.js';
 import { AnalysisRepo, openStore } from '../../../src/store/index.js';
 import { CLOCK_START, tempDir } from '../../integration/replayFixture.js';
