@@ -9,9 +9,9 @@ import {
   type SystemEvent,
   type Tick,
 } from '../core/index.js';
-import { Pipeline, SleepDetector, TickBuffer } from '../pipeline/index.js';
+import { Pipeline, SleepDetector, type TickBuffer } from '../pipeline/index.js';
 import { BinanceReplayServer, loadRecording } from '../sim/index.js';
-import { AnalysisRepo, BusRecorder, createMemoryLayers, DtmsActionRepo, MarketDataAccess, openStore, recordDtmsActions, tickPages, type Store } from '../store/index.js';
+import { AnalysisRepo, BusRecorder, DtmsActionRepo, openStore, recordDtmsActions, type Store } from '../store/index.js';
 import type { TradingDesk } from '../engines/index.js';
 import type { Mt5Bridge } from '../pipeline/feeds/mt5/index.js';
 import { selectTools, type SystemFacts, type ToolContext, type ToolDefinition } from '../tools/index.js';
@@ -21,6 +21,7 @@ import { createMacroService } from './macro.js';
 import type { Logger } from './logger.js';
 import { VERSION } from './version.js';
 import { DATABASE_FILE } from './cli/values.js';
+import { createMemory } from './memory.js';
 import { createTrading, type Trading } from './trading.js';
 import { fusionView, tradingView, warmUpVolatility } from './views.js';
 
@@ -171,24 +172,12 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
       replay: replay
         ? { file: replayFile, speed: String(config.replay.speed), loops: replay.status().loops, framesSent: replay.status().framesSent }
         : null,
-      ram: tickBuffer.status(),
-      archive: { dir: memory.archive.dir, ...memory.archive.stats(), ...moverFacts(memory.mover.status()) },
+      ...memory.facts(),
     };
   };
   const startedAt = clock.now();
-  const tickBuffer = new TickBuffer({ bus, clock, windowMs: config.store.ramWindowMs, capBytes: config.store.ramCapBytes });
-  const memory = createMemoryLayers({
-    dataDir: config.dataDir,
-    db: store.db,
-    bus,
-    clock,
-    config: config.memory,
-    // A replay's days are recorded days: age them by the replayed time, not the wall clock, or they would be archived and expired at once.
-    ...(config.mode === 'replay' ? { marketNow: () => latestVenueTime(pipeline, symbols) ?? clock.now() } : {}),
-    onLogError: (error) => log.warn({ err: error }, 'log write failed'),
-  });
-  const access = new MarketDataAccess(store.candles, pipeline, 1_000, { window: tickBuffer.ring, history: store.ticks, archive: memory.archive });
-  bus.subscribe('candle.closed', (candle) => access.onCandleClosed(candle));
+  const memory = createMemory({ config, clock, bus, store, pipeline, symbols, log });
+  const { tickBuffer, access } = memory;
   bus.subscribe('offset.updated', (u) => log.debug({ symbol: u.symbol, offset: u.offset, pairs: u.pairs, held: u.held }, 'offset calibrated'));
   bus.subscribe('offset.discrepancy', (e) => log.warn({ symbol: e.symbol, phase: e.phase, jump: e.jump, threshold: e.threshold }, 'offset discrepancy'));
   const dtmsActions = new DtmsActionRepo(store.db);
@@ -227,7 +216,6 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
     feeds: () => feeds,
     async start() {
       await recorder.start();
-      tickBuffer.start(symbols.map((s) => s.symbol), (symbol, from) => tickPages(store.ticks, symbol, from));
       await memory.start();
       warmUpVolatility(pipeline, store, symbols, clock.now());
       pipeline.start();
@@ -255,7 +243,6 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
       for (const feed of [...feeds].reverse()) await safe(() => feed.stop(), log, 'feed stop');
       if (replay) await safe(() => replay!.close(), log, 'replay stop');
       pipeline.stop();
-      tickBuffer.stop();
       trading.stop();
       await safe(() => desk.coordinator.idle(), log, 'coordinator drain');
       stopJournal();
@@ -265,20 +252,6 @@ export async function composeApp(config: UtpConfig, deps: ComposeDeps): Promise<
       store.close();
     },
   };
-}
-
-/** Venue time of the newest trade or quote of any symbol, or null before any. */
-function latestVenueTime(pipeline: Pipeline, symbols: readonly SymbolSpec[]): number | null {
-  let latest: number | null = null;
-  for (const { symbol } of symbols) {
-    const s = pipeline.snapshot(symbol);
-    for (const t of [s.lastTrade?.tsEvent, s.lastQuote?.tsEvent]) if (t !== undefined && (latest === null || t > latest)) latest = t;
-  }
-  return latest;
-}
-
-function moverFacts(s: Readonly<{ passes: number; lastPassAt: number | null; running: boolean }>) {
-  return { passes: s.passes, lastPassAt: s.lastPassAt, running: s.running };
 }
 
 function countCandles(store: Store): number {
