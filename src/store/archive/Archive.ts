@@ -1,21 +1,11 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { DataIntegrityError, type Candle, type Tick, type Timeframe } from '../../core/index.js';
 import { CANDLE_COLUMNS, TICK_COLUMNS, type ArchiveRow, type ColumnSpec } from './columns.js';
 import { rowToCandle, rowToTick } from './convert.js';
-import {
-  ARCHIVE_FOLDER,
-  archiveFilePath,
-  candleKind,
-  checkSymbol,
-  DAY_MS,
-  dayOfFile,
-  dayStart,
-  daysBetween,
-  isArchiveKind,
-  type ArchiveKind,
-} from './layout.js';
+import { ARCHIVE_FOLDER, candleKind, DAY_MS, dayStart, daysBetween, type ArchiveKind } from './layout.js';
+import { ArchiveFolder } from './ArchiveFolder.js';
 import { GroupPacker } from './columnPack.js';
 import { EncodeThread } from './encodeThread.js';
 import { digestParquet, readParquetRows, type ArchiveCodec, type RowGroupRange } from './parquetFile.js';
@@ -69,13 +59,12 @@ export function columnsOf(kind: ArchiveKind): readonly ColumnSpec[] {
  * value), then renamed, and the folder fsynced. Readers never see a partial
  * file; a crash leaves at most a stale temp file that `cleanTemp()` removes.
  */
-export class Archive {
-  readonly dir: string;
+export class Archive extends ArchiveFolder {
   readonly codec: ArchiveCodec;
   readonly rowGroupRows: number;
 
   constructor(options: ArchiveOptions) {
-    this.dir = options.dir;
+    super(options.dir);
     this.codec = options.codec ?? 'GZIP';
     this.rowGroupRows = Math.max(1, Math.trunc(options.rowGroupRows ?? 5_000));
   }
@@ -83,38 +72,6 @@ export class Archive {
   /** The archive of a data folder: `<dataDir>/archive`. */
   static forDataDir(dataDir: string, options: Omit<ArchiveOptions, 'dir'> = {}): Archive {
     return new Archive({ ...options, dir: path.join(dataDir, ARCHIVE_FOLDER) });
-  }
-
-  /** Path of the file of a kind, symbol and day (whether or not it exists). */
-  pathOf(kind: ArchiveKind, symbol: string, day: string): string {
-    return archiveFilePath(this.dir, kind, symbol, day);
-  }
-
-  /** True when the day file exists. */
-  has(kind: ArchiveKind, symbol: string, day: string): boolean {
-    return existsSync(this.pathOf(kind, symbol, day));
-  }
-
-  /** Kinds that have a folder, sorted. */
-  kinds(): ArchiveKind[] {
-    return subdirs(this.dir).filter(isArchiveKind).sort();
-  }
-
-  /** Symbols with a folder under a kind, sorted. */
-  listSymbols(kind: ArchiveKind): string[] {
-    return subdirs(path.join(this.dir, kind)).sort();
-  }
-
-  /** Days (`YYYY-MM-DD`) with a complete file of a symbol and kind, oldest first. Temp files are not listed. */
-  listDays(symbol: string, kind: ArchiveKind): string[] {
-    const folder = path.join(this.dir, kind, checkSymbol(symbol));
-    let names: string[];
-    try {
-      names = readdirSync(folder);
-    } catch {
-      return [];
-    }
-    return names.map(dayOfFile).filter((d): d is string => d !== null).sort();
   }
 
   /**
@@ -252,59 +209,6 @@ export class Archive {
     return rows.map(rowToCandle);
   }
 
-  /** Deletes every day file older than `day` (exclusive), every kind and symbol; returns the deleted paths. */
-  deleteDaysBefore(day: string): string[] {
-    const deleted: string[] = [];
-    for (const kind of this.kinds()) {
-      for (const symbol of this.listSymbols(kind)) {
-        for (const d of this.listDays(symbol, kind)) {
-          if (d >= day) break;
-          const file = this.pathOf(kind, symbol, d);
-          unlinkSync(file);
-          deleted.push(file);
-        }
-      }
-    }
-    return deleted;
-  }
-
-  /**
-   * Removes temp files left by interrupted writes: those of this process and
-   * of processes that no longer run (the writer's pid is in the name), so a
-   * second process archiving the same folder keeps its file in progress.
-   * Returns how many were removed.
-   */
-  cleanTemp(): number {
-    let removed = 0;
-    for (const kind of this.kinds()) {
-      for (const symbol of this.listSymbols(kind)) {
-        const folder = path.join(this.dir, kind, symbol);
-        for (const name of readdirSync(folder)) {
-          if (name.startsWith('.') && name.endsWith('.tmp') && !writerAlive(name)) {
-            rmSync(path.join(folder, name), { force: true });
-            removed += 1;
-          }
-        }
-      }
-    }
-    return removed;
-  }
-
-  /** Number of day files and their total size in bytes, for the status tool. */
-  stats(): { files: number; bytes: number } {
-    let files = 0;
-    let bytes = 0;
-    for (const kind of this.kinds()) {
-      for (const symbol of this.listSymbols(kind)) {
-        for (const d of this.listDays(symbol, kind)) {
-          files += 1;
-          bytes += statSync(this.pathOf(kind, symbol, d)).size;
-        }
-      }
-    }
-    return { files, bytes };
-  }
-
   private daysIn(symbol: string, kind: ArchiveKind, from: number, to: number): string[] {
     const days = this.listDays(symbol, kind);
     if (days.length === 0) return [];
@@ -315,29 +219,7 @@ export class Archive {
   }
 }
 
-function subdirs(dir: string): string[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true })
-      .filter((e) => e.isDirectory())
-      .map((e) => e.name);
-  } catch {
-    return [];
-  }
-}
-
-/** True when the temp file's writer (pid in its name) is another process that still runs. */
-function writerAlive(name: string): boolean {
-  const pid = Number(/\.parquet\.(\d+)\./.exec(name)?.[1]);
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function fsyncDir(dir: string): void {
+export function fsyncDir(dir: string): void {
   let fd: number | null = null;
   try {
     fd = openSync(dir, 'r');

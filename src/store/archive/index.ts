@@ -4,6 +4,7 @@
  * data access layer (`Archive.readTicks`, `readCandles`, `listDays`).
  */
 export * from './Archive.js';
+export * from './ArchiveFolder.js';
 export * from './layout.js';
 export * from './columns.js';
 export * from './checksum.js';
