@@ -1,5 +1,5 @@
 import type { Source, Tick } from '../../core/index.js';
-import { CHUNK_TICKS, DELTA_ASIDE, TickChunk } from './TickChunk.js';
+import { ASIDE_LAST, ASIDE_SEQ, ASIDE_TS_INIT, CHUNK_TICKS, TickChunk, type ChunkAside } from './TickChunk.js';
 
 /** Hands out chunks and takes them back (the ring recycles memory instead of reallocating it). */
 export interface ChunkPool {
@@ -24,8 +24,12 @@ export class SymbolRing {
   private readonly offsetIndex = new Map<number, number>();
   /** Absolute position of logical index 0 (grows as ticks are evicted). */
   private base = 0;
-  /** tsInit of ticks whose delta from tsEvent does not fit an Int32, by absolute position (rare). */
-  private readonly aside = new Map<number, number>();
+  /**
+   * By absolute position (rare): tsInit whose delta from tsEvent does not fit
+   * an Int32, `last` of ticks with bid, ask and last (the two price slots hold
+   * bid and ask), seq whose delta from its chunk's base does not fit an Int32.
+   */
+  private readonly aside: ChunkAside = { tsInit: new Map(), last: new Map(), seq: new Map() };
   /** Every tick with tsEvent >= coveredFrom that was given is held; null until the first tick. */
   coveredFrom: number | null = null;
   /** Event time of the last eviction forced by the byte cap, or null. */
@@ -38,6 +42,11 @@ export class SymbolRing {
   /** Ticks held. */
   get size(): number {
     return this.n;
+  }
+
+  /** Values kept aside because the chunks could not hold them (should stay near 0 on venue data). */
+  get asideCount(): number {
+    return this.aside.tsInit.size + this.aside.last.size + this.aside.seq.size;
   }
 
   /** Chunks held (each of CHUNK_BYTES). */
@@ -64,6 +73,7 @@ export class SymbolRing {
     if (this.start + this.n === this.chunks.length * CHUNK_TICKS) {
       const chunk = pool.take();
       if (chunk === null) return false;
+      chunk.reset();
       this.chunks.push(chunk);
       // the pool may have freed this ring's own oldest chunk to make room
       if (this.coveredFrom !== null && tick.tsEvent < this.coveredFrom) {
@@ -76,8 +86,15 @@ export class SymbolRing {
     while (at > 0 && this.tsAt(at - 1) > tick.tsEvent) at--;
     for (let k = this.n; k > at; k--) this.copy(k - 1, k);
     const [c, i] = this.locate(at);
-    if (c.write(i, tick, this.paletteIndex(tick.offset))) this.aside.delete(this.base + at);
-    else this.aside.set(this.base + at, tick.tsInit);
+    const kept = c.write(i, tick, this.paletteIndex(tick.offset));
+    const p = this.base + at;
+    const { tsInit, last, seq } = this.aside;
+    if ((kept & ASIDE_TS_INIT) !== 0) tsInit.set(p, tick.tsInit);
+    else if (tsInit.size > 0) tsInit.delete(p);
+    if ((kept & ASIDE_LAST) !== 0) last.set(p, tick.last as number);
+    else if (last.size > 0) last.delete(p);
+    if ((kept & ASIDE_SEQ) !== 0) seq.set(p, tick.seq as number);
+    else if (seq.size > 0) seq.delete(p);
     this.n++;
     return true;
   }
@@ -117,7 +134,7 @@ export class SymbolRing {
       const [c, i] = this.locate(k);
       if ((c.ts[i] as number) >= to) break;
       if (source !== undefined && c.source(i) !== source) continue;
-      out.push(c.read(i, this.symbol, this.offsets, c.delta[i] === DELTA_ASIDE ? this.aside.get(this.base + k) : undefined));
+      out.push(c.read(i, this.symbol, this.offsets, this.aside, this.base + k));
     }
     return out;
   }
@@ -129,13 +146,17 @@ export class SymbolRing {
     this.start = 0;
     this.n = 0;
     this.base = 0;
-    this.aside.clear();
+    this.aside.tsInit.clear();
+    this.aside.last.clear();
+    this.aside.seq.clear();
     this.coveredFrom = null;
   }
 
   private dropFront(k: number, pool: ChunkPool): void {
     this.base += k;
-    if (this.aside.size > 0) for (const p of this.aside.keys()) if (p < this.base) this.aside.delete(p);
+    prune(this.aside.tsInit, this.base);
+    prune(this.aside.last, this.base);
+    prune(this.aside.seq, this.base);
     this.start += k;
     this.n -= k;
     while (this.start >= CHUNK_TICKS || (this.n === 0 && this.chunks.length > 0)) {
@@ -170,14 +191,12 @@ export class SymbolRing {
   private copy(from: number, to: number): void {
     const [a, i] = this.locate(from);
     const [b, j] = this.locate(to);
-    b.copyFrom(j, a, i);
-    if (this.aside.size === 0) return;
-    const v = this.aside.get(this.base + from);
-    if (v === undefined) this.aside.delete(this.base + to);
-    else {
-      this.aside.set(this.base + to, v);
-      this.aside.delete(this.base + from);
-    }
+    const seqFits = b.copyFrom(j, a, i);
+    const { tsInit, last, seq } = this.aside;
+    move(tsInit, this.base + from, this.base + to);
+    move(last, this.base + from, this.base + to);
+    move(seq, this.base + from, this.base + to);
+    if (!seqFits) seq.set(this.base + to, a.seqAt(i) as number);
   }
 
   private paletteIndex(offset: number): number {
@@ -210,4 +229,20 @@ export class SymbolRing {
     this.offsetIndex.clear();
     for (const [v, i] of used) this.offsetIndex.set(v, i);
   }
+}
+
+/** Moves the aside value at position `from` (if any) to position `to`, replacing what `to` had. */
+function move(aside: Map<number, number>, from: number, to: number): void {
+  if (aside.size === 0) return;
+  const v = aside.get(from);
+  if (v === undefined) aside.delete(to);
+  else {
+    aside.set(to, v);
+    aside.delete(from);
+  }
+}
+
+/** Drops the aside values of positions before `base` (evicted). */
+function prune(aside: Map<number, number>, base: number): void {
+  if (aside.size > 0) for (const p of aside.keys()) if (p < base) aside.delete(p);
 }

@@ -50,12 +50,13 @@ const HOUR = 3_600_000;
 
 /**
  * The RAM tick buffer: per symbol a ring of raw ticks in typed-array chunks
- * (63 bytes a tick, no per-tick objects), a rolling window by event time,
- * and a hard byte cap across symbols. Under memory pressure the ring does not
- * grow: it frees the globally oldest chunk (oldest data out first), so the
- * RAM window gets shorter, and says so in {@link status}. Queries by
- * [from, to) materialise Tick objects only for the answer. It satisfies the
- * store's `TickWindow` interface (`coveredFrom`, `ticks`).
+ * ({@link BYTES_PER_TICK} = 47 bytes a tick, no per-tick objects), a rolling
+ * window by event time, and a hard byte cap across symbols. Under memory
+ * pressure the ring does not grow: it frees the globally oldest chunk (oldest
+ * data out first), so the RAM window gets shorter, and says so in
+ * {@link status}. Queries by [from, to) materialise Tick objects only for the
+ * answer. It satisfies the store's `TickWindow` interface (`coveredFrom`,
+ * `ticks`).
  */
 export class TickRing {
   readonly windowMs: number;

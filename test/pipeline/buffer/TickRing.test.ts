@@ -9,9 +9,9 @@ const last = trades[trades.length - 1] as Tick;
 const ALL = [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] as const;
 
 describe('TickRing', () => {
-  it('stores a tick in 59 bytes of typed arrays and gives back exactly the ticks it was fed (trades and quotes)', () => {
-    expect(BYTES_PER_TICK).toBe(59);
-    expect(CHUNK_BYTES).toBe(59 * 4096);
+  it('stores a tick in 47 bytes of typed arrays and gives back exactly the ticks it was fed (trades and quotes)', () => {
+    expect(BYTES_PER_TICK).toBe(47);
+    expect(CHUNK_BYTES).toBe(47 * 4096);
     const ring = new TickRing();
     const quotes = quotesSorted();
     for (const t of trades) expect(ring.add(t)).toBe(true);
@@ -76,7 +76,7 @@ describe('TickRing', () => {
     expect(s.shortened).toBe(true);
     expect(s.windowMs).toBe(newest - from);
     expect(s.configuredWindowMs).toBe(3 * 3_600_000);
-    expect(s.reason).toMatch(/^byte cap of 472 KiB reached: RAM window shortened to BTCUSD \d+m\d\ds \(configured 3h00m\); older ticks are answered from SQLite$/);
+    expect(s.reason).toMatch(/^byte cap of 376 KiB reached: RAM window shortened to BTCUSD \d+m\d\ds \(configured 3h00m\); older ticks are answered from SQLite$/);
   });
 
   it('frees the globally oldest data across symbols first', () => {
