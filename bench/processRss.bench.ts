@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** RSS of a whole running UTP with a full RAM tick buffer, measured in a fresh child process (see processRss.child.mjs). */
-export type ProcessRss = Readonly<{ offered: number; held: number; bytesPerTick: number; shortened: boolean; baseRssMb: number; rssMb: number; heapUsedMb: number; arrayBuffersMb: number; replayed: number }>;
+export type ProcessRss = Readonly<{ addPerSecond: number; offered: number; held: number; bytesPerTick: number; shortened: boolean; baseRssMb: number; rssMb: number; heapUsedMb: number; arrayBuffersMb: number; replayed: number }>;
 
 /**
  * Starts `processRss.child.mjs` in its own plain Node process on the built
@@ -29,6 +29,7 @@ export function processRssBench(): Promise<ProcessRss> {
 export function processRssLines(r: ProcessRss): string[] {
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   return [
+    `bytes/tick ${r.bytesPerTick.toFixed(2)}   budget <= 64   ${r.bytesPerTick <= 64 ? 'PASS' : 'MISS'}   (add ${fmt(r.addPerSecond)} ticks/s)`,
     `whole UTP process (replay, feeds, pipeline, SQLite writer thread, desk, memory layers) + ${fmt(r.held)} of ${fmt(r.offered)} ticks in RAM (${r.bytesPerTick.toFixed(2)} B/tick${r.shortened ? ', window shortened' : ''})`,
     `RSS ${r.rssMb.toFixed(0)} MB (before filling ${r.baseRssMb.toFixed(0)} MB; heap ${r.heapUsedMb.toFixed(0)} MB, array buffers ${r.arrayBuffersMb.toFixed(0)} MB)   budget < 300 MB   ${r.rssMb < 300 ? 'PASS' : 'MISS'}`,
   ];

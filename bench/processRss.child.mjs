@@ -1,6 +1,7 @@
 // Child of bench/processRss.bench.ts, plain Node on the built dist/ (as `utp start` runs, no TypeScript loader):
 // a whole UTP (replay server, feeds, pipeline, SQLite writer thread, trading desk, memory layers) whose RAM tick
-// buffer is filled to 3 symbols x 3 h x 100 ticks/s from the shipped real aggTrades; prints its RSS as JSON.
+// buffer is filled to 3 symbols x 3 h x 100 ticks/s from the shipped real aggTrades (every second tick a quote);
+// prints bytes per tick, the add rate and the RSS as JSON.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +29,7 @@ const base = process.memoryUsage().rss / MB;
 const names = ['BTCUSD', 'XAUUSD', 'GBPJPY'];
 const perSymbol = 3 * 3600 * 100;
 const t0 = Date.UTC(2026, 0, 2); // after the replayed trades, so the ring holds them all in order
+const started = performance.now();
 for (let i = 0; i < perSymbol; i++) {
   const r = rows[i % rows.length];
   const ts = t0 + i * 10;
@@ -49,9 +51,12 @@ for (let i = 0; i < perSymbol; i++) {
     });
   }
 }
+const addSeconds = (performance.now() - started) / 1000;
+const last = app.tickBuffer.ring.ticks('GBPJPY', t0 + (perSymbol - 1) * 10, t0 + perSymbol * 10, 10).at(-1);
+if (last?.seq !== rows[(perSymbol - 1) % rows.length].id + perSymbol - 1) throw new Error('the ring did not give back the last tick it took');
 globalThis.gc?.();
 const mem = process.memoryUsage();
 const status = app.tickBuffer.status();
-process.stdout.write(`${JSON.stringify({ offered: perSymbol * names.length, held: status.ticks, bytesPerTick: status.bytesPerTick, shortened: status.shortened, baseRssMb: base, rssMb: mem.rss / MB, heapUsedMb: mem.heapUsed / MB, arrayBuffersMb: mem.arrayBuffers / MB, replayed: app.pipeline.stats().accepted })}\n`);
+process.stdout.write(`${JSON.stringify({ addPerSecond: (perSymbol * names.length) / addSeconds, offered: perSymbol * names.length, held: status.ticks, bytesPerTick: status.bytesPerTick, shortened: status.shortened, baseRssMb: base, rssMb: mem.rss / MB, heapUsedMb: mem.heapUsed / MB, arrayBuffersMb: mem.arrayBuffers / MB, replayed: app.pipeline.stats().accepted })}\n`);
 await app.stop();
 rmSync(dir, { recursive: true, force: true });

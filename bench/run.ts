@@ -10,7 +10,6 @@ import { bridgeLatency } from './bridgeLatency.bench.js';
 import { indicatorBench } from './indicators.bench.js';
 import { structureBench } from './structure.bench.js';
 import { parquetBench } from './parquet.bench.js';
-import { tickBufferBench, tickBufferLines } from './tickBuffer.bench.js';
 import { accessBench, accessLines } from './access.bench.js';
 import { processRssBench, processRssLines } from './processRss.bench.js';
 
@@ -68,9 +67,7 @@ async function main(): Promise<void> {
   console.log(`  chain  frame -> command at the terminal         p50 ${br.p50Ms.toFixed(3)} ms   p99 ${br.p99Ms.toFixed(3)} ms   max ${br.maxMs.toFixed(3)} ms`);
   console.log(`  ratio  p99 ${(br.p99Ms / 5).toFixed(2)}x the budget, ${(br.p99Ms / br.fusedP99Ms).toFixed(2)}x the floor's p99   budget p99 <= 5 ms   ${br.p99Ms <= 5 ? 'PASS' : 'MISS'}`);
 
-  console.log(`\n[ram buffer] 3 symbols x 3 h x 100 ticks/s in the typed-array ring`);
-  for (const line of tickBufferLines(await tickBufferBench())) console.log(`  ${line}`);
-  console.log(`\n[process rss] a whole UTP in a fresh process (dist/, as \`utp start\` runs) with 3 symbols x 3 h x 100 ticks/s in RAM`);
+  console.log(`\n[ram buffer] a whole UTP in a fresh process (dist/, as \`utp start\` runs) with 3 symbols x 3 h x 100 ticks/s in RAM`);
   for (const line of processRssLines(await processRssBench())) console.log(`  ${line}`);
   console.log(`\n[access] 10-day M5 query across the archive and SQLite`);
   for (const line of accessLines(await accessBench())) console.log(`  ${line}`);

@@ -3,7 +3,6 @@
  * bearer token, the REST adapter, and both SDK generations' Streamable HTTP
  * clients calling a tool, against a composed app that replayed the recording.
  */
-import http from 'node:http';
 import { Client } from '@modelcontextprotocol/client';
 import { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as LegacyHttpTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -12,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/server/compose.js';
 import { startHttpApp, type HttpApp } from '../../src/server/http/app.js';
 import { readAggTrades, startReplayApp, tempDir, waitForAccepted } from '../integration/replayFixture.js';
+import { rawRequest, type Reply } from './http/rawRequest.js';
 
 const rows = readAggTrades();
 const LAST = rows[rows.length - 1]!;
@@ -19,32 +19,10 @@ const LAST_TRADE = { price: LAST.price, size: LAST.qty, time: '2026-01-01T00:12:
 const TOKEN = 'test-token-0123456789abcdef';
 const INFO = { name: 'utp', version: '0.1.0-test' };
 
-type Reply = { status: number; headers: http.IncomingHttpHeaders; body: string; json: any };
 
 /** One raw HTTP request with full control of Host, Origin and Authorization. */
 function request(port: number, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: options.headers, agent: false },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => {
-          let json: unknown = null;
-          try {
-            json = JSON.parse(body);
-          } catch {
-            json = null;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json });
-        });
-      },
-    );
-    req.on('error', reject);
-    if (options.body !== undefined) req.write(options.body);
-    req.end();
-  });
+  return rawRequest(port, options);
 }
 
 const INITIALIZE = JSON.stringify({

@@ -6,7 +6,6 @@
  * down), /metrics counts tool calls on both transports, and /openapi.json
  * describes every read tool.
  */
-import http from 'node:http';
 import * as z from 'zod';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
@@ -18,32 +17,14 @@ import { defineTool, type ToolDefinition } from '../../../src/tools/index.js';
 import { readAggTrades, startReplayApp, tempDir, waitForAccepted } from '../../integration/replayFixture.js';
 import { parsePromText } from '../metrics/promText.js';
 import { feed } from './fakeFacts.js';
+import { rawRequest, type Reply } from './rawRequest.js';
 
-type Reply = { status: number; headers: http.IncomingHttpHeaders; body: string; json: any };
 const INFO = { name: 'utp', version: '0.1.0-test' };
 const rows = readAggTrades();
 const LAST = rows[rows.length - 1]!;
 
 function request(port: number, path: string, o: { method?: string; body?: string } = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: o.method ?? 'GET', path, headers: { host: 'localhost' }, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => {
-        let json: unknown = null;
-        try {
-          json = JSON.parse(body);
-        } catch {
-          json = null;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json });
-      });
-    });
-    req.on('error', reject);
-    if (o.body !== undefined) req.write(o.body);
-    req.end();
-  });
+  return rawRequest(port, { ...o, path, headers: { host: 'localhost' } });
 }
 
 const pendingCalls: unknown[] = [];

@@ -4,7 +4,6 @@
  * /api, declared and streamed (413), and the per-client token bucket (429 with
  * Retry-After) on a TestClock.
  */
-import http from 'node:http';
 import * as z from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClock } from '../../../src/core/clock/TestClock.js';
@@ -14,34 +13,15 @@ import { assertSafeBind, isLoopback, tokenMatches } from '../../../src/server/ht
 import { DEFAULT_HTTP_HARDENING, httpHardeningFields, httpHardeningSchema, RateLimiter } from '../../../src/server/http/limits.js';
 import { defineTool, type ToolContext } from '../../../src/tools/index.js';
 import { facts, feed } from './fakeFacts.js';
+import { rawRequest, type Reply } from './rawRequest.js';
 
 const TOKEN = 'hardening-token-0123456789';
 const LIMIT = 2048;
 
-type Reply = { status: number; headers: http.IncomingHttpHeaders; body: string; json: any };
 
 /** One raw request; `chunks` sends the body with chunked transfer encoding (no Content-Length). */
 function request(port: number, o: { method?: string; path: string; headers?: Record<string, string>; body?: string; chunks?: string[] }): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: o.method ?? 'GET', path: o.path, headers: { host: 'localhost', ...o.headers }, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => {
-        let json: unknown = null;
-        try {
-          json = JSON.parse(body);
-        } catch {
-          json = null;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json });
-      });
-    });
-    req.on('error', reject);
-    if (o.chunks) for (const c of o.chunks) req.write(c);
-    else if (o.body !== undefined) req.write(o.body);
-    req.end();
-  });
+  return rawRequest(port, { ...o, headers: { host: 'localhost', ...o.headers } });
 }
 
 const initialize = (pad = 0) =>
