@@ -13,7 +13,9 @@ import { openStore } from '../src/store/index.js';
 import { ArchiveSql } from '../src/store/archive/sqliteRows.js';
 import { FRACTION_SUFFIX, TICK_COLUMNS, type ArchiveRow, type ColumnSpec } from '../src/store/archive/columns.js';
 import { digestRows, type RowDigestResult } from '../src/store/archive/checksum.js';
-import { digestParquet, ParquetFileWriter, type ArchiveCodec } from '../src/store/archive/parquetFile.js';
+import { digestParquet, openParquet, ParquetFileWriter, READ_COMPRESSORS, type ArchiveCodec } from '../src/store/archive/parquetFile.js';
+import { normaliseRow, parquetColumnNames } from '../src/store/archive/columns.js';
+import { parquetReadObjects } from 'hyparquet';
 import { Archive } from '../src/store/archive/Archive.js';
 import { utcDay } from '../src/store/archive/layout.js';
 import { DayArchiver } from '../src/store/retention/dayArchiver.js';
@@ -212,7 +214,7 @@ export async function parquetBench(rounds = 3): Promise<ParquetBenchRow[]> {
   return out;
 }
 
-/** Event-loop delay while one way of archiving a day runs (monitorEventLoopDelay, 1 ms resolution). */
+/** Event-loop delay while one way of archiving (or reading) a day runs (monitorEventLoopDelay, 1 ms resolution); `bytes` holds the rows for reads. */
 export type LoopStallRow = Readonly<{ path: string; p99Ms: number; maxMs: number; ms: number; bytes: number }>;
 
 async function measure(pathName: string, run: () => Promise<number>): Promise<LoopStallRow> {
@@ -234,6 +236,28 @@ async function writeOnMainThread(file: string, rows: readonly ArchiveRow[], rowG
   const result = w.finish();
   await digestParquet(file, TICK_COLUMNS);
   return result.bytes;
+}
+
+/** The archive's former read path, kept for comparison: decode each row group with hyparquet on this thread (rows kept, as readDayRows). */
+async function readOnMainThread(file: string): Promise<number> {
+  const { file: buffer, metadata } = await openParquet(file);
+  let start = 0;
+  const rows: ArchiveRow[] = [];
+  for (const group of metadata.row_groups) {
+    const end = start + Number(group.num_rows);
+    const raw = (await parquetReadObjects({
+      file: buffer,
+      metadata,
+      rowStart: start,
+      rowEnd: end,
+      columns: parquetColumnNames(TICK_COLUMNS),
+      compressors: READ_COMPRESSORS,
+      parsers: { timestampFromMilliseconds: (ms: bigint) => Number(ms) },
+    })) as Record<string, unknown>[];
+    for (const r of raw) rows.push(normaliseRow(TICK_COLUMNS, r));
+    start = end;
+  }
+  return rows.length;
 }
 
 /**
@@ -284,6 +308,11 @@ export async function loopStall(day: BenchDay, rounds = 3): Promise<LoopStallRow
         fill();
       },
     );
+    const file = archive.pathOf('ticks', 'BENCH', '2014-05-06');
+    await best('read day, main thread (before)', () => readOnMainThread(file));
+    await best('read day, decoding thread (readDayRows)', async () => (await archive.readDayRows('ticks', 'BENCH', '2014-05-06')).length);
+    await best('verify day, decoding thread (verifyDay)', async () => (await archive.verifyDay('ticks', 'BENCH', '2014-05-06'))?.rows ?? 0);
+    await archive.close();
     await best('idle (noise floor)', async () => {
       await new Promise((resolve) => setTimeout(resolve, thread.ms));
       return 0;
@@ -292,9 +321,10 @@ export async function loopStall(day: BenchDay, rounds = 3): Promise<LoopStallRow
     store.close();
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log(`\n[parquet] event loop held while archiving ${day.name} (write + verify, GZIP, 5,000-row groups, best max of ${rounds})`);
+  console.log(`\n[parquet] event loop held while archiving and reading ${day.name} (write + verify, GZIP, 5,000-row groups, best max of ${rounds})`);
   for (const r of results) {
-    console.log(`  ${r.path.padEnd(42)} loop delay p99 ${r.p99Ms.toFixed(1).padStart(6)} ms   max ${r.maxMs.toFixed(1).padStart(6)} ms   ${r.ms.toFixed(0).padStart(6)} ms   file ${r.bytes.toLocaleString('en-US')} bytes`);
+    const what = r.path.startsWith('read') || r.path.startsWith('verify') ? `rows ${r.bytes.toLocaleString('en-US')}` : `file ${r.bytes.toLocaleString('en-US')} bytes`;
+    console.log(`  ${r.path.padEnd(42)} loop delay p99 ${r.p99Ms.toFixed(1).padStart(6)} ms   max ${r.maxMs.toFixed(1).padStart(6)} ms   ${r.ms.toFixed(0).padStart(6)} ms   ${what}`);
   }
   return results;
 }

@@ -9,6 +9,7 @@ import { ArchiveFolder } from './ArchiveFolder.js';
 import { GroupPacker } from './columnPack.js';
 import { EncodeThread } from './encodeThread.js';
 import { digestParquet, readParquetRows, type ArchiveCodec, type RowGroupRange } from './parquetFile.js';
+import { ParquetReadThread } from './readThread.js';
 
 /** How the archive writes files. */
 export type ArchiveOptions = Readonly<{
@@ -41,6 +42,8 @@ export type WrittenDay = Readonly<{
 
 /** Rows packed per event-loop turn (well under a millisecond of work). */
 const PACK_SLICE_ROWS = 500;
+/** Rows turned into ticks per event-loop turn. */
+const CONVERT_SLICE_ROWS = 1_000;
 
 const yieldTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -58,10 +61,14 @@ export function columnsOf(kind: ArchiveKind): readonly ColumnSpec[] {
  * folder, fsynced, read back and compared (row count and sha256 of every
  * value), then renamed, and the folder fsynced. Readers never see a partial
  * file; a crash leaves at most a stale temp file that `cleanTemp()` removes.
+ * Reads decode on the archive's own worker thread (readThread.ts: started on
+ * the first read, never keeping the process alive); `close()` ends it.
  */
 export class Archive extends ArchiveFolder {
   readonly codec: ArchiveCodec;
   readonly rowGroupRows: number;
+  /** The thread that decodes this archive's reads (tests end its worker to simulate a crash). */
+  readonly readThread = new ParquetReadThread();
 
   constructor(options: ArchiveOptions) {
     super(options.dir);
@@ -152,7 +159,12 @@ export class Archive extends ArchiveFolder {
     }
   }
 
-  /** All rows of a day file (empty when the file does not exist), optionally filtered. */
+  /** Ends the read thread (reads in progress reject; a later read starts a new one). Call at shutdown. */
+  async close(): Promise<void> {
+    await this.readThread.close();
+  }
+
+  /** All rows of a day file (empty when the file does not exist), optionally filtered; decoded off the event loop. */
   async readDayRows(
     kind: ArchiveKind,
     symbol: string,
@@ -163,14 +175,14 @@ export class Archive extends ArchiveFolder {
     const file = this.pathOf(kind, symbol, day);
     if (!existsSync(file)) return [];
     const out: ArchiveRow[] = [];
-    for await (const rows of readParquetRows(file, columnsOf(kind), keep, range)) for (const r of rows) out.push(r);
+    for await (const rows of readParquetRows(file, columnsOf(kind), keep, range, this.readThread)) for (const r of rows) out.push(r);
     return out;
   }
 
   /** Row count and checksum of a day file, read back in full (null when missing). */
   async verifyDay(kind: ArchiveKind, symbol: string, day: string): Promise<{ rows: number; sha256: string } | null> {
     const file = this.pathOf(kind, symbol, day);
-    return existsSync(file) ? digestParquet(file, columnsOf(kind)) : null;
+    return existsSync(file) ? digestParquet(file, columnsOf(kind), this.readThread) : null;
   }
 
   /**
@@ -181,7 +193,11 @@ export class Archive extends ArchiveFolder {
     const out: Tick[] = [];
     const keep = (r: ArchiveRow) => (r.ts_event as number) >= from && (r.ts_event as number) <= to;
     for (const day of this.daysIn(symbol, 'ticks', from, to)) {
-      for (const r of await this.readDayRows('ticks', symbol, day, keep, { column: 'ts_event', from, to })) out.push(rowToTick(r));
+      const rows = await this.readDayRows('ticks', symbol, day, keep, { column: 'ts_event', from, to });
+      for (let at = 0; at < rows.length; at += CONVERT_SLICE_ROWS) {
+        if (at > 0) await yieldTurn();
+        for (let i = at; i < Math.min(rows.length, at + CONVERT_SLICE_ROWS); i++) out.push(rowToTick(rows[i]!));
+      }
     }
     return out;
   }

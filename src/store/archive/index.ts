@@ -13,3 +13,4 @@ export * from './parquetFile.js';
 export * from './sqliteRows.js';
 export * from './columnPack.js';
 export * from './encodeThread.js';
+export * from './readThread.js';

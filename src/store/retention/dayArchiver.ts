@@ -90,7 +90,7 @@ export class DayArchiver {
       }
     }
     const existing = this.archive.has('ticks', symbol, day) ? this.archive.pathOf('ticks', symbol, day) : null;
-    const source = existing !== null ? mergeSorted(readParquetRows(existing, TICK_COLUMNS), fromSqlite(), compareTickRows) : fromSqlite();
+    const source = existing !== null ? mergeSorted(readParquetRows(existing, TICK_COLUMNS, undefined, undefined, this.archive.readThread), fromSqlite(), compareTickRows) : fromSqlite();
     const written = await this.archive.writeDay('ticks', symbol, day, source, this.writeOptions);
     let sqliteRows = 0;
     for (const { n } of slices) sqliteRows += n;
@@ -139,7 +139,7 @@ export class DayArchiver {
     let fileRows: number | null = null;
     if (this.candleCache.get(key) !== sha || !this.archive.has(kind, symbol, day)) {
       const existing = this.archive.has(kind, symbol, day) ? this.archive.pathOf(kind, symbol, day) : null;
-      const source = existing !== null ? mergeSorted(readParquetRows(existing, CANDLE_COLUMNS), [rows], compareCandleRows) : [rows];
+      const source = existing !== null ? mergeSorted(readParquetRows(existing, CANDLE_COLUMNS, undefined, undefined, this.archive.readThread), [rows], compareCandleRows) : [rows];
       const result = await this.archive.writeDay(kind, symbol, day, source, this.writeOptions);
       written = result !== null;
       fileRows = result?.rows ?? null;

@@ -36,7 +36,7 @@ export type MemoryLayers = Readonly<{
  * `<dataDir>/logs` fed from the bus, and the retention mover on the clock,
  * whose own events (`archive.*`) are published as `system.event`. `start()`
  * subscribes the logs and schedules the mover; `stop()` undoes both, waiting
- * for a pass in progress.
+ * for a pass in progress, and ends the archive's read thread.
  */
 export function createMemoryLayers(options: MemoryLayersOptions): MemoryLayers {
   const config = memoryConfigSchema.parse(options.config ?? {});
@@ -70,6 +70,7 @@ export function createMemoryLayers(options: MemoryLayersOptions): MemoryLayers {
       unsubscribe = null;
       logs.events.close();
       logs.macro.close();
+      await archive.close();
     },
   };
 }
