@@ -15,10 +15,10 @@
 //        { type: 'release', id, handle }                  -> { type: 'released', id }
 //        { type: 'digest', id, path, columns }            -> { type: 'digest', id, rows, sha256 }
 //   out on failure of one request: { type: 'error', id, name, message } (the thread stays usable)
-import { createHash } from 'node:crypto';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { parentPort, workerData } from 'node:worker_threads';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead } from 'hyparquet';
+import { RowDigestBuffer } from './rowDigest.worker-shared.js';
 
 const { fractionSuffix, nullCode } = workerData;
 
@@ -138,41 +138,8 @@ async function decodeGroup(entry, start, end) {
   return { packed, transfer };
 }
 
-/** Order-sensitive sha256 over every value of every row, byte for byte as checksum.ts's RowDigest. */
-class Digest {
-  constructor() {
-    this.hash = createHash('sha256');
-    this.buf = Buffer.allocUnsafe(64 * 1024);
-    this.pos = 0;
-    this.count = 0;
-  }
-  ensure(n) {
-    if (this.pos + n <= this.buf.length) return;
-    this.spill();
-    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n * 2);
-  }
-  spill() {
-    if (this.pos === 0) return;
-    this.hash.update(this.buf.subarray(0, this.pos));
-    this.pos = 0;
-  }
-  nil() {
-    this.ensure(1);
-    this.buf[this.pos++] = 0;
-  }
-  num(v) {
-    this.ensure(9);
-    this.buf[this.pos] = 1;
-    this.buf.writeDoubleLE(v, this.pos + 1);
-    this.pos += 9;
-  }
-  utf8(bytes) {
-    this.ensure(5 + bytes.length);
-    this.buf[this.pos] = 2;
-    this.buf.writeUInt32LE(bytes.length, this.pos + 1);
-    bytes.copy(this.buf, this.pos + 5);
-    this.pos += 5 + bytes.length;
-  }
+/** The reader's digest: whole decoded groups. */
+class Digest extends RowDigestBuffer {
   /** One packed group, row by row in column order (the rows the main thread would rebuild). */
   group(n, packed) {
     const utf8 = packed.map((p) => (p.strings === undefined ? null : p.strings.map((s) => Buffer.from(s, 'utf8'))));
@@ -189,10 +156,6 @@ class Digest {
       this.count += 1;
     }
     this.spill();
-  }
-  result() {
-    this.spill();
-    return { rows: this.count, sha256: this.hash.copy().digest('hex') };
   }
 }
 

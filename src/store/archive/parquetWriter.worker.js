@@ -21,11 +21,11 @@
 //        { type: 'error', message, name }                 (the write is over; the main thread ends the thread)
 import { closeSync, fsyncSync, openSync, readlinkSync, writeSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { createHash } from 'node:crypto';
 import { brotliCompressSync, brotliDecompressSync, constants as zc, gunzipSync, gzipSync } from 'node:zlib';
 import { parentPort, workerData } from 'node:worker_threads';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
+import { RowDigestBuffer } from './rowDigest.worker-shared.js';
 
 const { path, columns, schema, codec, kv, createdBy, gzipLevel, brotliQuality, fractionSuffix, nullCode, niceness } = workerData;
 
@@ -57,50 +57,12 @@ class FdWriter extends ByteWriter {
   }
 }
 
-/** Order-sensitive sha256 over every value of every row, byte for byte as checksum.ts's RowDigest. */
-class Digest {
-  constructor() {
-    this.hash = createHash('sha256');
-    this.buf = Buffer.allocUnsafe(64 * 1024);
-    this.pos = 0;
-    this.count = 0;
-  }
-  ensure(n) {
-    if (this.pos + n <= this.buf.length) return;
-    this.spill();
-    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n * 2);
-  }
-  spill() {
-    if (this.pos === 0) return;
-    this.hash.update(this.buf.subarray(0, this.pos));
-    this.pos = 0;
-  }
-  nil() {
-    this.ensure(1);
-    this.buf[this.pos++] = 0;
-  }
-  num(v) {
-    this.ensure(9);
-    this.buf[this.pos] = 1;
-    this.buf.writeDoubleLE(v, this.pos + 1);
-    this.pos += 9;
-  }
-  /** A string given as its UTF-8 bytes. */
-  utf8(bytes) {
-    this.ensure(5 + bytes.length);
-    this.buf[this.pos] = 2;
-    this.buf.writeUInt32LE(bytes.length, this.pos + 1);
-    bytes.copy(this.buf, this.pos + 5);
-    this.pos += 5 + bytes.length;
-  }
+/** The writer's digest: values as they come from the packed rows. */
+class Digest extends RowDigestBuffer {
   value(v) {
     if (v === null) this.nil();
     else if (typeof v === 'number') this.num(v);
     else this.utf8(Buffer.from(v, 'utf8'));
-  }
-  result() {
-    this.spill();
-    return { rows: this.count, sha256: this.hash.copy().digest('hex') };
   }
 }
 
