@@ -138,26 +138,6 @@ async function decodeGroup(entry, start, end) {
   return { packed, transfer };
 }
 
-/** The reader's digest: whole decoded groups. */
-class Digest extends RowDigestBuffer {
-  /** One packed group, row by row in column order (the rows the main thread would rebuild). */
-  group(n, packed) {
-    const utf8 = packed.map((p) => (p.strings === undefined ? null : p.strings.map((s) => Buffer.from(s, 'utf8'))));
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < packed.length; c++) {
-        const p = packed[c];
-        if (p.codes !== undefined) {
-          const code = p.codes[i];
-          if (code === nullCode) this.nil();
-          else this.utf8(utf8[c][code]);
-        } else if (p.nulls !== undefined && p.nulls[i] === 1) this.nil();
-        else this.num(p.values[i]);
-      }
-      this.count += 1;
-    }
-    this.spill();
-  }
-}
 
 async function openFile(path, columns) {
   const file = await asyncBufferFromFile(path);
@@ -198,10 +178,10 @@ async function handle(msg) {
       return;
     case 'digest': {
       const entry = await openFile(msg.path, msg.columns);
-      const digest = new Digest();
+      const digest = new RowDigestBuffer();
       for (const [start, end] of groupRanges(entry.metadata)) {
         const { packed } = await decodeGroup(entry, start, end);
-        digest.group(end - start, packed);
+        digest.packedGroup(end - start, packed, nullCode);
       }
       parentPort.postMessage({ type: 'digest', id: msg.id, ...digest.result() });
       return;

@@ -66,23 +66,6 @@ class Digest extends RowDigestBuffer {
   }
 }
 
-/** Digests one packed row group, row by row in column order. */
-function digestGroup(digest, n, packed) {
-  const utf8 = packed.map((p) => (p.strings === undefined ? null : p.strings.map((s) => Buffer.from(s, 'utf8'))));
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < packed.length; c++) {
-      const p = packed[c];
-      if (p.codes !== undefined) {
-        const code = p.codes[i];
-        if (code === nullCode) digest.nil();
-        else digest.utf8(utf8[c][code]);
-      } else if (p.nulls !== undefined && p.nulls[i] === 1) digest.nil();
-      else digest.num(p.values[i]);
-    }
-    digest.count += 1;
-  }
-  digest.spill();
-}
 
 /** The hyparquet-writer column data of one packed row group (as columns.ts's columnData builds it from rows). */
 function columnData(n, packed) {
@@ -206,7 +189,7 @@ parentPort.on('message', async (msg) => {
     if (msg.type === 'group') {
       if (msg.n > 0) {
         const data = columnData(msg.n, msg.columns);
-        digestGroup(written, msg.n, msg.columns);
+        written.packedGroup(msg.n, msg.columns, nullCode);
         void writer.write({ columnData: data, rowGroupSize: msg.n });
       }
       parentPort.postMessage({ type: 'appended', rows: written.count });

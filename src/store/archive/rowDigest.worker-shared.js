@@ -43,6 +43,27 @@ export class RowDigestBuffer {
     bytes.copy(this.buf, this.pos + 5);
     this.pos += 5 + bytes.length;
   }
+  /**
+   * One packed row group (columnPack.ts's layout: `codes` + `strings` for
+   * text, `nulls` + `values` for numbers), row by row in column order: the
+   * rows the main thread packs or rebuilds.
+   */
+  packedGroup(n, packed, nullCode) {
+    const utf8 = packed.map((p) => (p.strings === undefined ? null : p.strings.map((s) => Buffer.from(s, 'utf8'))));
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < packed.length; c++) {
+        const p = packed[c];
+        if (p.codes !== undefined) {
+          const code = p.codes[i];
+          if (code === nullCode) this.nil();
+          else this.utf8(utf8[c][code]);
+        } else if (p.nulls !== undefined && p.nulls[i] === 1) this.nil();
+        else this.num(p.values[i]);
+      }
+      this.count += 1;
+    }
+    this.spill();
+  }
   /** Rows digested so far and the sha256 (the digest can go on). */
   result() {
     this.spill();
