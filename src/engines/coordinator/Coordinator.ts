@@ -11,11 +11,10 @@
  * `tickDecisions` is on (default), every tick (`onTick`) start a decision for
  * the positions of that symbol; structure events (`onStructure`) and
  * volatility readings (`onVolatility`) are buffered and consumed by the next
- * decision. Candles and structure events of a Binance stream are converted to
- * broker terms (the offset in force, from `offset.updated` and the fused
- * ticks) on arrival, so ATR, swing levels and invalidation compare like with
- * like against the broker's stops. Decisions run one at a time in arrival order (`idle()` resolves
- * when the queue is empty), which keeps a replay deterministic.
+ * decision. Binance candles and structure events are put in broker terms (the
+ * offset in force) on arrival, so ATR, swings and invalidation compare like
+ * with like against the broker's stops. Decisions run one at a time in arrival
+ * order (`idle()` resolves when the queue is empty): a replay is deterministic.
  */
 import type { Candle, Clock, DtmsActionRecord, EventBus, ExecutionVenue, OffsetUpdate, Position, Source, StructureEvent, Tick, Timeframe } from '../../core/index.js';
 import type { VolatilityBridgeReading } from '../../core/types/Volatility.js';
@@ -264,10 +263,10 @@ export class Coordinator {
     // The most protective stop of this decision (chosen now or deferred) becomes the DTMS stop; a deferred one is reconciled later.
     const protective = [chosen, ...sel.deferred].find((c) => c?.kind === 'modify_sl');
     if (protective && (p.side === 'buy' ? protective.value > next.sl : protective.value < next.sl)) next = { ...next, sl: protective.value };
-    // A stop DTMS holds but never commanded (deferred, or shadowed before a switch to live): reconcile once per value and mode when nothing else is sent.
+    // A stop DTMS holds but never commanded (deferred, or shadowed before a switch to live): reconcile once per value and mode when nothing
+    // else is sent, and only while it keeps the minimum distance (the broker's stops level) from the exit price.
     const commanded = this.commandedSl.get(p.ticket) ?? p.sl;
     const attempted = (this.o.modeOf(p.symbol) === 'shadow' ? this.shadowedSl : this.attemptedSl).get(p.ticket);
-    // ...and only while the stop is still beyond the minimum distance (the broker's stops level) from the exit price.
     const room = exitPrice === null ? Number.NaN : p.side === 'buy' ? exitPrice - next.sl : next.sl - exitPrice;
     if (chosen === null && next.phase !== 'closed' && commanded !== null && (p.side === 'buy' ? next.sl > commanded : next.sl < commanded) && attempted !== next.sl && room > cfg.minStopDistance) {
       chosen = { source: 'dtms', kind: 'modify_sl', value: next.sl, rule: 'reconcile', reason: 'venue stop behind the DTMS stop (deferred or shadowed earlier): reconcile', data: { venueSl: p.sl } };
