@@ -56,14 +56,13 @@ export class Coordinator {
   /** Last stop sent per ticket, and the last stop a command was attempted for (no retry of the same value). */
   private readonly commandedSl = new Map<string, number>();
   private readonly attemptedSl = new Map<string, number>();
-  /** Last stop only shadowed per ticket: kept apart from the attempts, so a switch from shadow to live reconciles the venue stop. */
-  private readonly shadowedSl = new Map<string, number>();
+  private readonly shadowedSl = new Map<string, number>(); // only shadowed: kept apart, so going live reconciles the venue stop
   private readonly markets = new CoordinatorMarkets();
   private chain: Promise<void> = Promise.resolve();
-  /** Symbols with a decision queued and not started yet. */
-  private readonly queued = new Set<string>();
+  private readonly queued = new Set<string>(); // symbols with a decision queued and not started yet
   private decisions = 0;
   private lastDecisionAt: number | null = null;
+  /** Timeframe DTMS manages on (closed candles of it start decisions). */
   private readonly timeframe: Timeframe;
 
   constructor(private readonly o: CoordinatorOptions) {
