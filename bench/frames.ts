@@ -5,7 +5,9 @@ export const RECORDING = new URL('../recordings/binance/BTCUSDT-aggTrades-2026-0
 
 /**
  * Builds `loops` passes over the recording as combined-stream frames, exactly
- * as the replay server renders them (ids and times shifted per pass).
+ * as the replay server renders them (ids and times shifted per pass), and as
+ * the client receives them: text decoded from the socket's bytes (a flat
+ * string, not the concatenation the template rendering leaves in memory).
  */
 export async function recordedFrames(loops: number): Promise<string[]> {
   const rec = await loadRecording(RECORDING, { symbol: 'btcusdt' });
@@ -17,7 +19,7 @@ export async function recordedFrames(loops: number): Promise<string[]> {
   for (let loop = 0; loop < loops; loop++) {
     const ctx = { market: 'spot' as const, upper: 'BTCUSDT', shiftUs: loop * lengthUs, idShift: loop * spans.id, tradeIdShift: loop * spans.tradeId, micro: false };
     for (let i = 0; i < rec.rows.length; i++) {
-      frames.push(`{"stream":"btcusdt@aggTrade","data":${renderPayload(rec, i, 'aggTrade', ctx)}}`);
+      frames.push(Buffer.from(`{"stream":"btcusdt@aggTrade","data":${renderPayload(rec, i, 'aggTrade', ctx)}}`, 'utf8').toString('utf8'));
     }
   }
   return frames;

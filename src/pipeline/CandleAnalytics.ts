@@ -11,6 +11,11 @@ import { Atr, RangeExpansion, Vwap } from './indicators/index.js';
 import { StructureDetector } from './structure/index.js';
 import { classifyVolatility } from './volatility/classify.js';
 
+/** The events of a candle that confirmed none: one shared, frozen list (S1 closes many candles a second). */
+const NO_EVENTS: readonly StructureEvent[] = Object.freeze([]);
+/** Timeframes with analytics, for an O(1) test per closed candle. */
+const ANALYZED: ReadonlySet<Timeframe> = new Set(ANALYSIS_TIMEFRAMES);
+
 /** ATR values averaged into the baseline of a candle's ATR ratio (the M5 bridge's default: 24). */
 export const ANALYTICS_ATR_BASELINE = 24;
 
@@ -72,15 +77,13 @@ export class StreamAnalytics {
    * candle not after the last one of its timeframe comes back unchanged.
    */
   onClosed(candle: Candle): AnalyzedCandle {
-    if (!candle.closed || !(ANALYSIS_TIMEFRAMES as readonly Timeframe[]).includes(candle.timeframe)) {
-      return { candle, events: [], trend: null };
-    }
+    if (!candle.closed || !ANALYZED.has(candle.timeframe)) return { candle, events: NO_EVENTS, trend: null };
     let tf = this.frames.get(candle.timeframe);
     if (!tf) {
       tf = new TimeframeAnalytics(this.symbol, candle.timeframe);
       this.frames.set(candle.timeframe, tf);
     }
-    if (candle.openTime <= tf.lastOpen) return { candle, events: [], trend: tf.detector.state.trend };
+    if (candle.openTime <= tf.lastOpen) return { candle, events: NO_EVENTS, trend: tf.detector.state.trend };
     tf.lastOpen = candle.openTime;
     const rangeExpansion = tf.range.add(candle);
     const atr = tf.atr.add(candle);

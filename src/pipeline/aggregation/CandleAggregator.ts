@@ -124,7 +124,8 @@ export class CandleAggregator {
     }
     const ts = tick.tsEvent;
     const volume = tick.volume;
-    this.seenSources |= sourceBit(tick.source);
+    const bit = sourceBit(tick.source);
+    this.seenSources |= bit;
     if (!Number.isFinite(price) || !Number.isFinite(ts) || !(volume >= 0) || volume === Infinity) {
       this.nInvalid++;
       return false;
@@ -141,10 +142,12 @@ export class CandleAggregator {
     }
     const { sizes, cursors, forming, builders } = this;
     const n = sizes.length;
+    const trades = tick.trades;
+    const buy = tick.takerSide === 'buy';
     this.nTicks++;
     if (ts < this.formingEnd) {
       // Same finest interval as the previous tick, so the same interval in every timeframe.
-      for (let i = 0; i < n; i++) (builders[i] as CandleBuilder).addPriced(price, tick, tv, tq);
+      for (let i = 0; i < n; i++) (builders[i] as CandleBuilder).addValues(price, ts, trades, bit, buy, tv, tq);
       return true;
     }
     for (let i = 0; i < n; i++) {
@@ -161,7 +164,7 @@ export class CandleAggregator {
         builder.reset(bucket);
       }
       forming[i] = true;
-      builder.addPriced(price, tick, tv, tq);
+      builder.addValues(price, ts, trades, bit, buy, tv, tq);
     }
     this.started = true;
     this.watermark = cursors[0] as number;

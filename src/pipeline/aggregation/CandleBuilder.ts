@@ -179,7 +179,15 @@ export class CandleBuilder {
    * (volume and price x volume, each rounded to 8 decimals), computed once.
    */
   addPriced(price: number, tick: Tick, volume: FixedSum, quoteVolume: FixedSum): void {
-    const ts = tick.tsEvent;
+    this.addValues(price, tick.tsEvent, tick.trades, SOURCE_BIT[tick.source] ?? 0, tick.takerSide === 'buy', volume, quoteVolume);
+  }
+
+  /**
+   * `addPriced` with the tick already read: its `tsEvent`, `trades`, source
+   * bit (`sourceBit`) and whether the taker bought. For a caller feeding
+   * several builders with one tick, so the tick is read once, not per builder.
+   */
+  addValues(price: number, ts: number, trades: number, sourceBit: number, takerBuy: boolean, volume: FixedSum, quoteVolume: FixedSum): void {
     if (this.count === 0) {
       this.o = this.h = this.l = this.c = price;
       this.firstTs = this.lastTs = ts;
@@ -196,11 +204,11 @@ export class CandleBuilder {
       }
     }
     this.count++;
-    this.tradeCount += this.countsTrades ? tick.trades : 1;
-    this.sourceMask |= SOURCE_BIT[tick.source] ?? 0;
+    this.tradeCount += this.countsTrades ? trades : 1;
+    this.sourceMask |= sourceBit;
     this.vol.addFixed(volume);
     this.quote.addFixed(quoteVolume);
-    if (tick.takerSide === 'buy') {
+    if (takerBuy) {
       this.takerVol.addFixed(volume);
       this.takerQuote.addFixed(quoteVolume);
     }

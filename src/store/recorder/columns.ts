@@ -79,6 +79,8 @@ export class TickColumns {
   private readonly v: Views<(typeof TICK.f64)[number], (typeof TICK.u16)[number], (typeof TICK.u8)[number]>;
   private lastSymbol: string | null = null;
   private lastCode = 0;
+  private lastSource: string | null = null;
+  private lastSourceCode = 0;
 
   constructor(capacity: number) {
     this.capacity = Math.max(1, Math.trunc(capacity));
@@ -99,7 +101,11 @@ export class TickColumns {
       this.lastSymbol = t.symbol;
     }
     v.sym[i] = this.lastCode;
-    v.src[i] = sourceCode(t.source);
+    if (t.source !== this.lastSource) {
+      this.lastSourceCode = sourceCode(t.source);
+      this.lastSource = t.source;
+    }
+    v.src[i] = this.lastSourceCode;
     v.kind[i] = kindCode(t);
     v.side[i] = sideCode(t.takerSide);
     let flags = 0;
@@ -161,6 +167,13 @@ export class CandleColumns {
   private readonly v: Views<(typeof CANDLE.f64)[number], (typeof CANDLE.u16)[number], (typeof CANDLE.u8)[number]>;
   private lastSources: readonly string[] | null = null;
   private lastSourceCode = 0;
+  /** Last symbol, timeframe and basis and their codes: a run of candles repeats them, so most rows skip the table lookups. */
+  private lastSymbol: string | null = null;
+  private lastSymbolCode = 0;
+  private lastTimeframe: string | null = null;
+  private lastTimeframeCode = 0;
+  private lastBasis: string | null = null;
+  private lastBasisCode = 0;
 
   constructor(capacity: number) {
     this.capacity = Math.max(1, Math.trunc(capacity));
@@ -182,10 +195,22 @@ export class CandleColumns {
       this.lastSourceCode = t.code(candleSourceKey(c.sources));
       this.lastSources = c.sources;
     }
-    v.sym[i] = t.code(c.symbol);
-    v.tf[i] = t.code(c.timeframe);
+    if (c.symbol !== this.lastSymbol) {
+      this.lastSymbolCode = t.code(c.symbol);
+      this.lastSymbol = c.symbol;
+    }
+    if (c.timeframe !== this.lastTimeframe) {
+      this.lastTimeframeCode = t.code(c.timeframe);
+      this.lastTimeframe = c.timeframe;
+    }
+    if (c.basis !== this.lastBasis) {
+      this.lastBasisCode = t.code(c.basis);
+      this.lastBasis = c.basis;
+    }
+    v.sym[i] = this.lastSymbolCode;
+    v.tf[i] = this.lastTimeframeCode;
     v.src[i] = this.lastSourceCode;
-    v.basis[i] = t.code(c.basis);
+    v.basis[i] = this.lastBasisCode;
     v.closed[i] = c.closed ? 1 : 0;
     v.openTime[i] = c.openTime;
     v.open[i] = c.open;
@@ -221,5 +246,8 @@ export class CandleColumns {
     this.n = 0;
     this.table.reset();
     this.lastSources = null;
+    this.lastSymbol = null;
+    this.lastTimeframe = null;
+    this.lastBasis = null;
   }
 }

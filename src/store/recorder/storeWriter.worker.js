@@ -26,10 +26,13 @@ const { path, busyTimeoutMs, ctrl, replies, sql, checkpoint } = workerData;
 const CHUNK = sql.tickChunk;
 const WIDTH = sql.tickWidth;
 const EVENT_WIDTH = sql.eventWidth;
+const CANDLE_CHUNK = sql.candleChunk;
+const CANDLE_WIDTH = sql.candleWidth;
 
 const chunkParams = new Array(WIDTH * CHUNK);
 const oneParams = new Array(WIDTH);
-const candleParams = new Array(22);
+const candleParams = new Array(CANDLE_WIDTH);
+const candleChunkParams = new Array(CANDLE_WIDTH * CANDLE_CHUNK);
 const structureParams = new Array(sql.structureWidth);
 const NULL_STRING = sql.nullString;
 const eventParams = new Array(EVENT_WIDTH);
@@ -54,6 +57,7 @@ function open() {
       tickChunk: conn.prepare(sql.tickChunkInsert),
       tickOne: conn.prepare(sql.tickOneInsert),
       candle: conn.prepare(sql.candleUpsert),
+      candleChunk: conn.prepare(sql.candleChunkUpsert),
       event: conn.prepare(sql.eventInsert),
       structure: conn.prepare(sql.structureInsert),
     };
@@ -64,7 +68,7 @@ function open() {
       return st.tickOne.run(...oneParams).changes;
     });
     oneCandle = conn.transaction((c, r) => {
-      bindCandle(candleParams, c, r);
+      bindCandle(candleParams, 0, c, r);
       st.candle.run(...candleParams);
       return 1;
     });
@@ -101,32 +105,32 @@ function bindTick(p, k, t, r) {
   p[k + 12] = t.offset[r];
 }
 
-// CANDLE_UPSERT_SQL's parameter order (CandleRepo.ts)
-function bindCandle(p, c, r) {
+// CANDLE_UPSERT_SQL's parameter order (CandleRepo.ts), from p[k]
+function bindCandle(p, k, c, r) {
   const s = c.strings;
-  p[0] = s[c.sym[r]];
-  p[1] = s[c.tf[r]];
-  p[2] = s[c.src[r]];
-  p[3] = c.openTime[r];
-  p[4] = c.open[r];
-  p[5] = c.high[r];
-  p[6] = c.low[r];
-  p[7] = c.close[r];
-  p[8] = c.volume[r];
-  p[9] = c.quoteVolume[r];
-  p[10] = c.trades[r];
-  p[11] = c.takerBuyVolume[r];
-  p[12] = c.takerBuyQuoteVolume[r];
-  p[13] = s[c.basis[r]];
-  p[14] = c.closed[r];
-  p[15] = c.tsEvent[r];
-  p[16] = c.tsInit[r];
+  p[k] = s[c.sym[r]];
+  p[k + 1] = s[c.tf[r]];
+  p[k + 2] = s[c.src[r]];
+  p[k + 3] = c.openTime[r];
+  p[k + 4] = c.open[r];
+  p[k + 5] = c.high[r];
+  p[k + 6] = c.low[r];
+  p[k + 7] = c.close[r];
+  p[k + 8] = c.volume[r];
+  p[k + 9] = c.quoteVolume[r];
+  p[k + 10] = c.trades[r];
+  p[k + 11] = c.takerBuyVolume[r];
+  p[k + 12] = c.takerBuyQuoteVolume[r];
+  p[k + 13] = s[c.basis[r]];
+  p[k + 14] = c.closed[r];
+  p[k + 15] = c.tsEvent[r];
+  p[k + 16] = c.tsInit[r];
   const nulls = c.nulls[r];
-  p[17] = nulls & 1 ? null : c.atr[r];
-  p[18] = nulls & 2 ? null : c.vwap[r];
-  p[19] = c.volState[r] === NULL_STRING ? null : s[c.volState[r]];
-  p[20] = c.label[r] === NULL_STRING ? null : s[c.label[r]];
-  p[21] = c.structure[r] === NULL_STRING ? null : s[c.structure[r]];
+  p[k + 17] = nulls & 1 ? null : c.atr[r];
+  p[k + 18] = nulls & 2 ? null : c.vwap[r];
+  p[k + 19] = c.volState[r] === NULL_STRING ? null : s[c.volState[r]];
+  p[k + 20] = c.label[r] === NULL_STRING ? null : s[c.label[r]];
+  p[k + 21] = c.structure[r] === NULL_STRING ? null : s[c.structure[r]];
 }
 
 function copy(into, rows, from) {
@@ -150,8 +154,14 @@ function strict(b) {
   }
   const c = b.candles;
   const candles = c === null ? 0 : c.n;
-  for (let r = 0; r < candles; r++) {
-    bindCandle(candleParams, c, r);
+  // several rows per upsert: SQLite applies them in order, as single upserts would be
+  let r = 0;
+  for (; r + CANDLE_CHUNK <= candles; r += CANDLE_CHUNK) {
+    for (let k = 0; k < CANDLE_CHUNK; k++) bindCandle(candleChunkParams, k * CANDLE_WIDTH, c, r + k);
+    st.candleChunk.run(...candleChunkParams);
+  }
+  for (; r < candles; r++) {
+    bindCandle(candleParams, 0, c, r);
     st.candle.run(...candleParams);
   }
   const events = b.events.length / EVENT_WIDTH;

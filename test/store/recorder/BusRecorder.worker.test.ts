@@ -114,6 +114,19 @@ describe('BusRecorder with the worker writer (file database)', () => {
     expect(store.candles.queryCandles({ symbol: 'XAUUSD', timeframe: 'M1', source: 'mt5', limit: 10 })).toEqual([candles[3]]);
   });
 
+  it('several versions of one candle inside one multi-row upsert end as the last version, as single upserts would', async () => {
+    // 40 candles, each first forming then closed, all in one batch: chunks of 16 rows hold both versions of a candle
+    const klines = klines2017().slice(0, 40);
+    const r = await recorder({ maxBatch: 200 });
+    for (const k of klines) {
+      bus.publish('candle.closed', { ...k, closed: false, close: k.open, volume: 0.5, trades: 1 });
+      bus.publish('candle.closed', k);
+    }
+    await r.stop();
+    expect(store.candles.queryCandles({ symbol: 'BTCUSD', timeframe: 'M1', limit: 100 })).toEqual(klines);
+    expect(r.stats()).toMatchObject({ written: { candles: 80 }, failures: 0, lost: 0 });
+  });
+
   it('stores the same rows as the inline writer', async () => {
     const ticks = [...trades2017(), ...quotes2023(3), ...brokerQuotes(40)];
     const r = await recorder({ maxBatch: 64 });
