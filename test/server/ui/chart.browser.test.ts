@@ -17,7 +17,7 @@ import { showChart } from '../../../src/tools/charts/showChart.js';
 import { getCandles, getOffsets, getPositions, getStructure, type ToolContext } from '../../../src/tools/index.js';
 import { trades2017 } from '../../fixtures/load.js';
 import { callTool, realParts, type RealParts } from '../../tools/realContext.js';
-import { scenarioATrading } from '../../tools/charts/tradingDesk.js';
+import { scenarioATrading } from '../../tools/trading/scenarioA.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'chart-test-token-0123456789';

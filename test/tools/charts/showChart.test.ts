@@ -9,7 +9,7 @@ import { CHART_RESOURCE_URI, showChart } from '../../../src/tools/charts/showCha
 import { getCandles, getStructure, TRADING_NOT_WIRED } from '../../../src/tools/index.js';
 import { trades2017 } from '../../fixtures/load.js';
 import { callTool, realParts, type RealParts } from '../realContext.js';
-import { scenarioATrading } from './tradingDesk.js';
+import { scenarioATrading } from '../trading/scenarioA.js';
 
 describe('show_chart over the 2017 BTCUSDT trades', () => {
   let parts: RealParts;

@@ -5,11 +5,11 @@
  * trading is not wired.
  */
 import { describe, expect, it } from 'vitest';
-import { dtmsConfig } from '../../../src/engines/dtms/index.js';
-import { getAccount, getDtmsActions, getDtmsStatus, getExitPlans, getPositions, getRiskStatus, TRADING_NOT_WIRED, type ToolContext, type ToolDefinition, type TradingView } from '../../../src/tools/index.js';
+import { getAccount, getDtmsActions, getDtmsStatus, getExitPlans, getPositions, getRiskStatus, TRADING_NOT_WIRED, type ToolContext, type ToolDefinition } from '../../../src/tools/index.js';
 import { tradingView } from '../../../src/server/compose.js';
 import { createTradingDesk } from '../../../src/engines/coordinator/index.js';
-import { BARS, at, rig } from '../../engines/coordinator/harness.js';
+import { BARS, at } from '../../engines/coordinator/harness.js';
+import { scenarioATrading } from './scenarioA.js';
 
 async function call(t: unknown, args: unknown, ctx: Partial<ToolContext>): Promise<Record<string, any>> {
   const tool = t as ToolDefinition;
@@ -18,25 +18,8 @@ async function call(t: unknown, args: unknown, ctx: Partial<ToolContext>): Promi
 }
 
 async function wired(): Promise<{ ctx: Partial<ToolContext>; close: () => void }> {
-  const r = rig(dtmsConfig({ atrTrailK: 3 }));
-  for (const b of BARS) {
-    await r.feed(b);
-    if (b.closeTime === at(1, 4)) await r.coordinator.requestEntry({ symbol: 'BTCUSD', side: 'buy', volume: 1, sl: Number((b.candle.close - 2 * b.atr!).toFixed(2)), tp: null, idempotencyKey: 'A1' });
-    if (b.closeTime >= at(2, 39)) break;
-  }
-  await r.coordinator.idle();
-  const view: TradingView = {
-    venueId: r.venue.id,
-    account: () => r.venue.account(),
-    positions: () => r.coordinator.positions(),
-    dtmsStates: (t) => r.coordinator.dtmsStates(t),
-    dtmsActions: (q) => r.repo.query(q),
-    exitPlans: (t) => r.coordinator.exitPlans(t),
-    riskStatus: () => r.risk.status(),
-    modes: () => ({ BTCUSD: 'replay' }),
-    loop: () => null,
-  };
-  return { ctx: { clock: r.clock, trading: view }, close: () => r.store.close() };
+  const { view, clock, close } = await scenarioATrading();
+  return { ctx: { clock, trading: view }, close };
 }
 
 describe('trading tools on the scenario A position at 02:39:59.999', () => {

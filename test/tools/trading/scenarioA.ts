@@ -1,9 +1,10 @@
 import { dtmsConfig } from '../../../src/engines/dtms/index.js';
+import type { Clock } from '../../../src/core/index.js';
 import type { TradingView } from '../../../src/tools/index.js';
 import { at, BARS, rig } from '../../engines/coordinator/harness.js';
 
 /** The trading view of coordinator scenario A at 02:39 (one BTCUSD buy, half closed, trailed stop). */
-export async function scenarioATrading(): Promise<{ view: TradingView; close: () => void }> {
+export async function scenarioATrading(): Promise<{ view: TradingView; clock: Clock; close: () => void }> {
   const r = rig(dtmsConfig({ atrTrailK: 3 }));
   for (const b of BARS) {
     await r.feed(b);
@@ -22,5 +23,5 @@ export async function scenarioATrading(): Promise<{ view: TradingView; close: ()
     modes: () => ({ BTCUSD: 'replay' }),
     loop: () => null,
   };
-  return { view, close: () => r.store.close() };
+  return { view, clock: r.clock, close: () => r.store.close() };
 }
